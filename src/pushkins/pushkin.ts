@@ -39,3 +39,11 @@ export interface Pushkin {
 
 /** A provider's answer to one attempt, before retry policy is applied. */
 export type AttemptResult = Outcome;
+
+/** What a pushkin factory is given besides its app's config. */
+export interface PushkinDeps {
+  log: Logger;
+  metrics: import('../observability/metrics').Metrics;
+  /** Outbound HTTP CONNECT proxy (config `proxy` or $HTTPS_PROXY), if any. */
+  proxy?: string;
+}

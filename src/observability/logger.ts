@@ -1,0 +1,36 @@
+/**
+ * winston, configured from the `log` section. Pushkeys are never logged in full: use
+ * `pushkeyRef`, a short hash that lets an operator correlate lines without the token.
+ */
+import { createHash } from 'node:crypto';
+import type { Writable } from 'node:stream';
+import winston from 'winston';
+
+export interface LogSettings {
+  level: 'error' | 'warn' | 'info' | 'debug';
+  format: 'json' | 'pretty';
+}
+
+export function createLogger(settings: LogSettings, stream: Writable = process.stdout): winston.Logger {
+  const format =
+    settings.format === 'json'
+      ? winston.format.combine(winston.format.timestamp(), winston.format.json())
+      : winston.format.combine(
+          winston.format.timestamp(),
+          winston.format.colorize(),
+          winston.format.printf(({ timestamp, level, message, ...rest }) => {
+            const extra = Object.keys(rest).length > 0 ? ' ' + JSON.stringify(rest) : '';
+            return `${String(timestamp)} ${level} ${String(message)}${extra}`;
+          }),
+        );
+  return winston.createLogger({
+    level: settings.level,
+    format,
+    transports: [new winston.transports.Stream({ stream })],
+  });
+}
+
+/** A stable 10-hex-digit reference for a pushkey: enough to correlate, useless as a token. */
+export function pushkeyRef(pushkey: string): string {
+  return createHash('sha256').update(pushkey).digest('hex').slice(0, 10);
+}
