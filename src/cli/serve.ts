@@ -1,0 +1,57 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/load';
+import { ConfigError } from '../config/problems';
+import { startGateway } from '../gateway';
+import { createLogger } from '../observability/logger';
+import type { Command } from './command';
+import { configPath } from './config-path';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'run the push gateway',
+  usage: `Usage: herald serve [--config FILE] [--host H] [--port P]
+
+Runs the gateway. FILE defaults to $HERALD_CONFIG or ./apps.config.json.
+--host and --port override the config's http.bind_addresses and http.port.
+Signals: SIGTERM/SIGINT drain in-flight requests and exit 0; SIGHUP reloads the config
+(a bad new config is refused and the old one stays).`,
+  async run(argv, io) {
+    const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' } } });
+    const file = configPath(values.config, io);
+    const port = values.port === undefined ? undefined : Number(values.port);
+    if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
+      io.stderr.write(`herald serve: --port must be a port number, got ${values.port}\n`);
+      return 2;
+    }
+    let loaded;
+    try {
+      loaded = loadConfig(file, io.env);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      io.stderr.write(`herald serve: refusing to start.\n${err.message}\n`);
+      return 1;
+    }
+    const log = createLogger(loaded.config.log);
+    const gateway = await startGateway(loaded, { log, env: io.env, host: values.host, port });
+    return new Promise<number>((resolve) => {
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log.info('shutting down', { signal });
+        void gateway.shutdown().then(() => resolve(0));
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.on('SIGHUP', () => {
+        try {
+          void gateway.reload(loadConfig(file, io.env));
+        } catch (err) {
+          log.error('reload refused: the new configuration is invalid; keeping the old one', {
+            problems: err instanceof ConfigError ? err.message : String(err),
+          });
+        }
+      });
+    });
+  },
+};

@@ -1,0 +1,125 @@
+/**
+ * Wires a loaded config into a running gateway: pushkins, registry, memory, the express app,
+ * its listeners and the metrics listener. Owns reload (SIGHUP) and graceful shutdown.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
+import type { Logger } from 'winston';
+import type { LoadedConfig } from './config/load';
+import { AppRegistry } from './dispatch/app-registry';
+import { InMemoryPushMemory, type PushMemory } from './dispatch/push-memory';
+import { createApp, type GatewayState } from './http/app';
+import { createMetrics, type Metrics } from './observability/metrics';
+import { createPushkins } from './pushkins/factory';
+
+export interface GatewayOptions {
+  log: Logger;
+  env?: NodeJS.ProcessEnv;
+  /** Overrides of the config's http section from the command line. */
+  host?: string;
+  port?: number;
+  /** Injected for tests and for the Redis-backed memory. */
+  memory?: PushMemory;
+  metricsRegistry?: Registry;
+}
+
+export interface Gateway {
+  /** `http://host:port` of each listener. */
+  urls: string[];
+  metricsUrl?: string;
+  metrics: Metrics;
+  reload(next: LoadedConfig): Promise<void>;
+  shutdown(graceMs?: number): Promise<void>;
+}
+
+export async function startGateway(loaded: LoadedConfig, options: GatewayOptions): Promise<Gateway> {
+  const { log } = options;
+  const env = options.env ?? process.env;
+  const metrics = createMetrics(options.metricsRegistry ?? new Registry());
+  const build = (l: LoadedConfig): GatewayState => ({
+    config: l.config,
+    registry: new AppRegistry(createPushkins(l.config, { log, metrics, proxy: l.config.proxy ?? env.HTTPS_PROXY ?? env.https_proxy })),
+  });
+  let state = build(loaded);
+  let draining = false;
+  const memory = options.memory ?? new InMemoryPushMemory(loaded.config.dedup);
+  const app = createApp({ state: () => state, memory, metrics, log, draining: () => draining });
+
+  const { http } = loaded.config;
+  const hosts = options.host !== undefined ? [options.host] : http.bind_addresses;
+  const port = options.port ?? http.port;
+  const servers = await Promise.all(hosts.map((host) => listen(createServer(app), host, port)));
+  for (const s of servers) {
+    // Slow or stalled clients must not hold sockets for ever (slow-loris).
+    s.headersTimeout = 10_000;
+    s.requestTimeout = http.request_timeout_ms + 10_000;
+    s.keepAliveTimeout = 65_000;
+  }
+  const urls = servers.map((s) => urlOf(s));
+
+  let metricsServer: Server | undefined;
+  if (loaded.config.metrics.enabled) {
+    metricsServer = createServer((req, res) => {
+      if (req.method === 'GET' && req.url?.split('?')[0] === '/metrics') {
+        metrics.registry.metrics().then(
+          (text) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text),
+          (err: unknown) => res.writeHead(500).end(String(err)),
+        );
+      } else res.writeHead(404).end();
+    });
+    await listen(metricsServer, loaded.config.metrics.bind_address, loaded.config.metrics.port);
+  }
+  log.info('herald listening', { urls, metrics: metricsServer ? urlOf(metricsServer) + '/metrics' : 'disabled', apps: Object.keys(loaded.config.apps) });
+
+  return {
+    urls,
+    metricsUrl: metricsServer ? urlOf(metricsServer) + '/metrics' : undefined,
+    metrics,
+    async reload(next) {
+      const previous = state;
+      state = build(next);
+      log.info('configuration reloaded', { file: next.file, apps: Object.keys(next.config.apps) });
+      // Requests already dispatched keep the old pushkins until their deadline has passed.
+      setTimeout(() => void previous.registry.closeAll(), previous.config.http.request_timeout_ms).unref();
+    },
+    async shutdown(graceMs = state.config.http.request_timeout_ms + 1000) {
+      draining = true;
+      log.info('draining', { grace_ms: graceMs });
+      await Promise.race([Promise.all(servers.map(closeServer)), delay(graceMs)]);
+      for (const s of servers) s.closeAllConnections();
+      await state.registry.closeAll();
+      await memory.close();
+      if (metricsServer) {
+        metricsServer.closeAllConnections();
+        await closeServer(metricsServer);
+      }
+      log.info('stopped');
+    },
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
+
+function urlOf(server: Server): string {
+  const a = server.address() as AddressInfo;
+  const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+  return `http://${host}:${a.port}`;
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
