@@ -33,12 +33,13 @@ export function encryptNotifyBody(
   if ('ciphertext' in notification) throw new TypeError('notification is already encrypted');
 
   const { devices, ...secret } = notification;
-  if (devices !== undefined && !Array.isArray(devices)) throw new TypeError('notification.devices must be a list');
+  const deviceList: unknown[] | undefined = Array.isArray(devices) ? devices : undefined;
+  if (devices !== undefined && deviceList === undefined) throw new TypeError('notification.devices must be a list');
 
   const encrypted: JsonObject = { ...encrypt(secret, publicKey, options) };
   if (options.countsOnly === 'boolean') encrypted.is_counts_only = true;
   if (options.countsOnly === 'full') encrypted.counts = countsOf(secret);
-  if (devices !== undefined) encrypted.devices = devices.map(asEncryptedDevice);
+  if (deviceList !== undefined) encrypted.devices = deviceList.map(asEncryptedDevice);
   return { notification: encrypted };
 }
 
