@@ -23,7 +23,17 @@ export interface ApnsPushkinOptions {
   clock?: Clock;
   /** Replaces the node-apn Provider built from the config. */
   transport?: ApnsTransport;
+  /** How long close() waits for node-apn's shutdown (default CLOSE_GRACE_MS). */
+  closeGraceMs?: number;
 }
+
+/**
+ * node-apn's shutdown awaits `session.close(callback)`, which never calls back when the session
+ * was already destroyed (after a connection error), so close() would hang. Its timers are
+ * cleared before that wait, so giving up after a grace period leaks nothing; in-flight streams
+ * normally end well within it.
+ */
+export const CLOSE_GRACE_MS = 2000;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const CERTIFICATE_WARNING_DAYS = 30;
@@ -92,7 +102,9 @@ export function createApnsPushkin(appId: string, app: ApnsAppConfig, deps: Pushk
       };
       return sendWithRetry((n) => attempt(one, ctx, n), ctx.deadline, policy, clock);
     },
-    close: () => new Promise<void>((resolve) => transport.shutdown(resolve)),
+    close: async () => {
+      await withinMs(new Promise<void>((resolve) => transport.shutdown(resolve)), options.closeGraceMs ?? CLOSE_GRACE_MS);
+    },
   };
 }
 
