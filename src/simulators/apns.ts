@@ -35,6 +35,8 @@ export interface ApnsSimulatorOptions {
   decryptKey?: string;
   /** One line per answered push. Default: none. */
   log?: SimulatorLog;
+  /** The clock provider-token ages are measured with (tests). Default Date.now. */
+  now?: () => number;
 }
 
 export type ApnsSimulator = Simulator;
@@ -44,7 +46,11 @@ const PATH = /^\/3\/device\/([^/?]*)$/;
 
 export async function startApnsSimulator(options: ApnsSimulatorOptions): Promise<ApnsSimulator> {
   const core = new SimulatorCore('apns', options.log ?? (() => undefined));
-  const tokenCheck = providerTokenCheck(options.providerKeys ?? [], options.providerTokenMaxAgeSeconds ?? 3600);
+  const tokenCheck = providerTokenCheck(
+    options.providerKeys ?? [],
+    options.providerTokenMaxAgeSeconds ?? 3600,
+    options.now,
+  );
   const server = http2.createSecureServer({
     cert: options.tls.certPem,
     key: options.tls.keyPem,

@@ -28,6 +28,8 @@ export interface FcmSimulatorOptions {
   tokenLifetimeSeconds?: number;
   decryptKey?: string;
   log?: SimulatorLog;
+  /** The clock for token lifetimes and assertion times (tests). Default Date.now. */
+  now?: () => number;
 }
 
 export interface FcmSimulator extends Simulator {
@@ -43,7 +45,7 @@ const MAX_READ_BYTES = 1024 * 1024;
 const SEND_PATH = /^\/v1\/projects\/([^/]+)\/messages:send$/;
 
 export async function startFcmSimulator(options: FcmSimulatorOptions): Promise<FcmSimulator> {
-  const tokens = new AccessTokens(options.serviceAccounts, options.tokenLifetimeSeconds ?? 3600);
+  const tokens = new AccessTokens(options.serviceAccounts, options.tokenLifetimeSeconds ?? 3600, options.now);
   const core = new FcmSimulatorCore(options.log ?? (() => undefined), tokens);
   const server = https.createServer({ cert: options.tls.certPem, key: options.tls.keyPem, keepAlive: true });
   server.on('tlsClientError', () => undefined);
