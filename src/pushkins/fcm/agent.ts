@@ -8,6 +8,7 @@
  * transpile only @noble/*) cannot load it, which would leave the proxy path untested. A CONNECT
  * tunnel is one request and one status line, so it is done here.
  */
+import type { ClientRequest } from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -29,12 +30,17 @@ export interface ProviderAgentOptions {
   redirects?: ReadonlyMap<string, Redirect>;
   /** Bound on the proxy's CONNECT answer; the request's own deadline still applies. */
   proxyTimeoutMs?: number;
+  /** Sees every request before it gets a socket; a request it destroys is never sent. */
+  onRequest?: (request: ClientRequest) => void;
 }
+
+type AddRequest = (this: https.Agent, request: ClientRequest, options: unknown) => void;
 
 export class ProviderAgent extends https.Agent {
   private readonly redirects: ReadonlyMap<string, Redirect>;
   private readonly proxy?: URL;
   private readonly proxyTimeoutMs: number;
+  private readonly onRequest?: (request: ClientRequest) => void;
 
   constructor(options: ProviderAgentOptions) {
     super({
@@ -46,6 +52,17 @@ export class ProviderAgent extends https.Agent {
     this.redirects = options.redirects ?? new Map();
     this.proxy = options.proxy !== undefined ? new URL(options.proxy) : undefined;
     this.proxyTimeoutMs = options.proxyTimeoutMs ?? 10_000;
+    this.onRequest = options.onRequest;
+  }
+
+  /**
+   * `http.Agent#addRequest` is where every request reaches an agent, synchronously from its
+   * caller and before anything is written (absent from @types/node, present in every Node).
+   */
+  addRequest(request: ClientRequest, options: unknown): void {
+    this.onRequest?.(request);
+    if (request.destroyed) return;
+    (https.Agent.prototype as unknown as { addRequest: AddRequest }).addRequest.call(this, request, options);
   }
 
   override createConnection(

@@ -70,6 +70,11 @@ export interface CredentialOptions {
   refreshMarginMs?: number;
   /** Lifetime asked for in the assertion; Google caps it at one hour. */
   assertionLifetimeS?: number;
+  /**
+   * A failed fetch is the answer for this long, so that during an outage every device's
+   * retries do not each hit the token endpoint.
+   */
+  failureHoldMs?: number;
 }
 
 const FIVE_MINUTES_MS = 5 * 60 * 1000;
@@ -78,7 +83,9 @@ const FIVE_MINUTES_MS = 5 * 60 * 1000;
 export class ServiceAccountCredential {
   private cached?: { accessToken: string; expiresAt: number };
   private inflight?: Promise<TokenResult>;
+  private lastFailure?: { result: TokenResult; at: number };
   private readonly now: () => number;
+  private readonly failureHoldMs: number;
   private readonly refreshMarginMs: number;
   private readonly lifetimeS: number;
 
@@ -90,12 +97,16 @@ export class ServiceAccountCredential {
     this.now = options.now ?? Date.now;
     this.refreshMarginMs = options.refreshMarginMs ?? FIVE_MINUTES_MS;
     this.lifetimeS = options.assertionLifetimeS ?? 3600;
+    this.failureHoldMs = options.failureHoldMs ?? 1000;
   }
 
   /** A valid token: the cached one, or one fetch shared by every concurrent caller. */
   token(): Promise<TokenResult> {
     if (this.cached !== undefined && this.cached.expiresAt - this.refreshMarginMs > this.now()) {
       return Promise.resolve({ ok: true, ...this.cached });
+    }
+    if (this.lastFailure !== undefined && this.now() - this.lastFailure.at < this.failureHoldMs) {
+      return Promise.resolve(this.lastFailure.result);
     }
     if (this.inflight === undefined) {
       this.inflight = this.fetch().finally(() => {
@@ -131,10 +142,18 @@ export class ServiceAccountCredential {
     try {
       answer = await this.post(this.account.token_uri, form);
     } catch (err) {
-      return { ok: false, failure: { kind: 'unavailable', reason: `token endpoint unreachable: ${(err as Error).message}` } };
+      return this.remember({ ok: false, failure: { kind: 'unavailable', reason: `token endpoint unreachable: ${(err as Error).message}` } });
     }
-    const result = readTokenAnswer(answer, issuedAt);
-    if (result.ok) this.cached = { accessToken: result.accessToken, expiresAt: result.expiresAt };
+    return this.remember(readTokenAnswer(answer, issuedAt));
+  }
+
+  private remember(result: TokenResult): TokenResult {
+    if (result.ok) {
+      this.cached = { accessToken: result.accessToken, expiresAt: result.expiresAt };
+      this.lastFailure = undefined;
+    } else {
+      this.lastFailure = { result, at: this.now() };
+    }
     return result;
   }
 }

@@ -2,14 +2,13 @@
  * One firebase-admin App per Herald app, sending with `send()` (HTTP/1.1 through our agent;
  * `sendEach()` would open its own HTTP/2 session to the constant host and ignore the agent).
  *
- * firebase-admin's errors keep only a code, and its own retries (503, resets, timeouts) ignore
- * any deadline. So every HTTP exchange this app's agent carries is observed through Node's
- * public `http.client.request.start` diagnostics channel, tied to its send by an
- * AsyncLocalStorage: that yields the real status and Retry-After of each exchange, and lets a
- * request still open at the deadline be cut.
+ * firebase-admin's errors keep only a code, and its own retries (503, resets, timeouts; after
+ * 0 s, 1 s, 2 s… or Retry-After) ignore any deadline. So every request this app's agent carries
+ * is tied to its send by an AsyncLocalStorage and observed: that yields the real status and
+ * Retry-After of each exchange, cuts a request still open at the deadline, and refuses a retry
+ * the SDK starts after it (which would deliver a push already reported as failed).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import diagnosticsChannel from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { deleteApp, initializeApp, type App, type Credential } from 'firebase-admin/app';
@@ -36,6 +35,8 @@ interface AttemptRecord {
   deadline: number;
   exchanges: Exchange[];
   deadlineHit: boolean;
+  /** The send has been reported: later events of its requests no longer count. */
+  reported: boolean;
 }
 
 export interface FcmTransportOptions {
@@ -48,8 +49,6 @@ export interface FcmTransportOptions {
   proxy?: string;
   maxConnections: number;
 }
-
-const REQUEST_START = 'http.client.request.start';
 
 export class FcmTransport {
   private readonly app: App;
@@ -64,18 +63,18 @@ export class FcmTransport {
       caPem: options.caPem,
       proxy: options.proxy,
       redirects: fcmRedirects(options.endpoint ?? FCM_DEFAULT_ENDPOINT),
+      onRequest: (request) => this.observe(request),
     });
     this.app = initializeApp(
       { credential: options.credential, projectId: options.projectId, httpAgent: this.agent },
       `herald-fcm:${options.appId}:${randomUUID()}`,
     );
     this.messaging = getMessaging(this.app);
-    diagnosticsChannel.subscribe(REQUEST_START, this.onRequestStart);
   }
 
   /** One send, never past `deadline` (epoch ms); failures are reported, not thrown. */
   async send(message: TokenMessage, deadline: number): Promise<SendReport> {
-    const record: AttemptRecord = { deadline, exchanges: [], deadlineHit: false };
+    const record: AttemptRecord = { deadline, exchanges: [], deadlineHit: false, reported: false };
     const settled = this.attempts.run(record, () =>
       this.messaging.send(message).then(
         () => ({ ok: true as const }),
@@ -83,43 +82,54 @@ export class FcmTransport {
       ),
     );
     const result = await untilDeadline(settled, deadline);
+    record.reported = true;
+    const exchanges = [...record.exchanges];
     if (result === undefined) {
-      // Still inside the SDK's own backoff: the exchange cut at the deadline already ended it, or will.
-      record.deadlineHit = true;
-      return { ok: false, error: new Error('deadline passed during the send'), exchanges: record.exchanges, deadlineHit: true };
+      // A request still open is cut by its own timer; the SDK may also be sleeping between its retries.
+      if (!record.deadlineHit) exchanges.push({ failure: 'deadline' });
+      return { ok: false, error: new Error('deadline passed during the send'), exchanges, deadlineHit: true };
     }
-    if (result.ok) return { ok: true, exchanges: record.exchanges };
-    return { ok: false, error: result.error, exchanges: record.exchanges, deadlineHit: record.deadlineHit };
+    if (result.ok) return { ok: true, exchanges };
+    return { ok: false, error: result.error, exchanges, deadlineHit: record.deadlineHit };
   }
 
   async close(): Promise<void> {
-    diagnosticsChannel.unsubscribe(REQUEST_START, this.onRequestStart);
     await deleteApp(this.app);
     this.agent.destroy();
   }
 
-  private readonly onRequestStart = (message: unknown): void => {
-    const { request } = message as { request: ClientRequest & { agent?: unknown } };
-    if (request.agent !== this.agent) return;
+  private observe(request: ClientRequest): void {
     const record = this.attempts.getStore();
     if (record === undefined) return;
+    if (record.reported || record.deadline <= Date.now()) {
+      request.destroy(deadlineError());
+      return;
+    }
     let answered = false;
     const timer = setTimeout(() => {
-      record.deadlineHit = true;
-      record.exchanges.push({ failure: 'deadline' });
-      request.destroy(Object.assign(new Error('request deadline passed'), { code: 'HERALD_DEADLINE' }));
-    }, Math.max(0, record.deadline - Date.now()));
+      if (!record.reported) {
+        record.deadlineHit = true;
+        record.exchanges.push({ failure: 'deadline' });
+      }
+      request.destroy(deadlineError());
+    }, record.deadline - Date.now());
     request.once('response', (response: IncomingMessage) => {
       answered = true;
       clearTimeout(timer);
+      if (record.reported) return;
       const retryAfter = response.headers['retry-after'];
       record.exchanges.push({ status: response.statusCode, ...(retryAfter !== undefined ? { retryAfter } : {}) });
     });
     request.once('error', () => {
-      if (!answered && !record.deadlineHit) record.exchanges.push({ failure: 'connection' });
+      if (!answered && !record.deadlineHit && !record.reported) record.exchanges.push({ failure: 'connection' });
     });
     request.once('close', () => clearTimeout(timer));
-  };
+  }
+}
+
+/** Not one of the codes (ECONNRESET, ETIMEDOUT) firebase-admin retries by itself. */
+function deadlineError(): Error {
+  return Object.assign(new Error('request deadline passed'), { code: 'HERALD_DEADLINE' });
 }
 
 /** firebase-admin dials fcm.googleapis.com:443 whatever the endpoint; point that at the endpoint. */
