@@ -11,7 +11,7 @@ const PUSH_TYPES = new Set([
 ]);
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** Looser than Apple (64 hex digits) so readable failure tokens like `gone-device` work too. */
-const TOKEN = /^[0-9A-Za-z]{1,200}$/;
+const TOKEN = /^[0-9A-Za-z]{1,512}$/;
 
 export function checkHeaders(headers: IncomingHttpHeaders): ApnsRejection | undefined {
   const priority = header(headers, 'apns-priority');

@@ -82,7 +82,8 @@ export async function writeDemoMaterial(dir: string): Promise<DemoMaterial> {
   const writeIfMissing = async (name: string, make: () => string): Promise<void> => {
     if (existsSync(path(name))) return;
     // 'wx' so that a file created meanwhile by someone else is never overwritten.
-    await writeFile(path(name), make(), { flag: 'wx', mode: name.endsWith('.json') || name.includes('key') ? 0o600 : 0o644 });
+    const isPublic = name === DEMO_FILES.caCert || name === DEMO_FILES.serverCert;
+    await writeFile(path(name), make(), { flag: 'wx', mode: isPublic ? 0o644 : 0o600 });
   };
 
   await writeIfMissing(DEMO_FILES.caCert, () => ca.certPem);

@@ -1,7 +1,7 @@
 import http2 from 'node:http2';
 import tls from 'node:tls';
 import { ApnsSimulator, startApnsSimulator } from '../../src/simulators/apns';
-import { TEAM_ID, TOPIC, TestMaterial, h2Request, makeMaterial, providerToken } from './fixtures';
+import { TEAM_ID, TOPIC, TestMaterial, h2Request, makeMaterial, providerToken, MATERIAL_TIMEOUT_MS } from './fixtures';
 
 const HEX_TOKEN = 'c'.repeat(64);
 
@@ -16,7 +16,7 @@ describe('APNs simulator faults', () => {
       tls: material.server,
       providerKeys: [{ keyId: material.apnsKey.keyId, teamId: TEAM_ID, keyPem: material.apnsKey.publicKeyPem }],
     });
-  });
+  }, MATERIAL_TIMEOUT_MS);
   afterAll(() => sim.close());
   beforeEach(() => {
     sim.reset();

@@ -1,7 +1,7 @@
 import apn from '@parse/node-apn';
 import { ApnsSimulator, startApnsSimulator } from '../../src/simulators/apns';
 import { createEs256Key, issueApnsClientCert } from '../../src/simulators/ca';
-import { TEAM_ID, TOPIC, TestMaterial, makeMaterial } from './fixtures';
+import { TEAM_ID, TOPIC, TestMaterial, makeMaterial, MATERIAL_TIMEOUT_MS } from './fixtures';
 
 const HEX_TOKEN = 'b'.repeat(64);
 
@@ -40,7 +40,7 @@ describe('APNs simulator with the real node-apn client', () => {
       providerKeys: [{ keyId: material.apnsKey.keyId, teamId: TEAM_ID, keyPem: material.apnsKey.privateKeyPem }],
       slowMs: 50,
     });
-  });
+  }, MATERIAL_TIMEOUT_MS);
   afterAll(async () => {
     for (const created of providers) await created.shutdown();
     await sim.close();

@@ -2,7 +2,7 @@ import http2 from 'node:http2';
 import { ApnsSimulator, startApnsSimulator } from '../../src/simulators/apns';
 import { createEs256Key } from '../../src/simulators/ca';
 import { hexTokenFor } from '../../src/simulators/scenarios';
-import { TEAM_ID, TOPIC, TestMaterial, h2Request, makeMaterial, providerToken } from './fixtures';
+import { TEAM_ID, TOPIC, TestMaterial, h2Request, makeMaterial, providerToken, MATERIAL_TIMEOUT_MS } from './fixtures';
 
 const HEX_TOKEN = 'a'.repeat(64);
 const APNS_ID = '123e4567-e89b-12d3-a456-426614174000';
@@ -23,7 +23,7 @@ describe('APNs simulator over raw HTTP/2', () => {
       log: (line) => lines.push(line),
     });
     session = http2.connect(sim.url, { ca: material.ca.certPem });
-  });
+  }, MATERIAL_TIMEOUT_MS);
   afterAll(async () => {
     session.close();
     await sim.close();

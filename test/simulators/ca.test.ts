@@ -6,6 +6,7 @@ import { x25519 } from '@noble/curves/ed25519.js';
 import { APNS_ENVIRONMENT_OIDS, createCa, createEs256Key, createServiceAccount, issueApnsClientCert, issueServerCert } from '../../src/simulators/ca';
 import { DEMO, DEMO_FILES, writeDemoMaterial } from '../../src/simulators/demo-material';
 import { decodeUnpaddedBase64 } from '../../src/msc3013/base64';
+import { MATERIAL_TIMEOUT_MS } from './fixtures';
 
 describe('local CA', () => {
   const ca = createCa();
@@ -77,7 +78,7 @@ describe('writeDemoMaterial', () => {
     const again = await writeDemoMaterial(dir);
     expect(await readFile(join(dir, DEMO_FILES.serverCert), 'utf8')).toBe(before);
     expect(new X509Certificate(again.apnsClientPem).verify(ca.publicKey)).toBe(true);
-  });
+  }, MATERIAL_TIMEOUT_MS);
 
   it('writes a usable curve25519 key pair for MSC3013', async () => {
     const fresh = await mkdtemp(join(tmpdir(), 'herald-demo-'));
@@ -89,7 +90,7 @@ describe('writeDemoMaterial', () => {
     } finally {
       await rm(fresh, { recursive: true, force: true });
     }
-  });
+  }, MATERIAL_TIMEOUT_MS);
 });
 
 /** DER of an OBJECT IDENTIFIER (tag, length, body) as hex. */

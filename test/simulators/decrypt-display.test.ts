@@ -3,7 +3,7 @@ import { encrypt } from '../../src/msc3013';
 import { ApnsSimulator, startApnsSimulator } from '../../src/simulators/apns';
 import { createMsc3013DemoKey } from '../../src/simulators/demo-material';
 import { FcmSimulator, startFcmSimulator } from '../../src/simulators/fcm';
-import { PROJECT, TEAM_ID, TOPIC, TestMaterial, fetchAccessToken, h2Request, httpsRequest, makeMaterial, providerToken } from './fixtures';
+import { PROJECT, TEAM_ID, TOPIC, TestMaterial, fetchAccessToken, h2Request, httpsRequest, makeMaterial, providerToken, MATERIAL_TIMEOUT_MS } from './fixtures';
 
 describe('simulators decrypt MSC3013 payloads for display', () => {
   const key = createMsc3013DemoKey();
@@ -23,7 +23,7 @@ describe('simulators decrypt MSC3013 payloads for display', () => {
       log,
     });
     fcm = await startFcmSimulator({ tls: material.server, serviceAccounts: [material.serviceAccount], decryptKey: key.privateKey, log });
-  });
+  }, MATERIAL_TIMEOUT_MS);
   afterAll(async () => {
     await apns.close();
     await fcm.close();

@@ -1,6 +1,6 @@
 import https from 'node:https';
 import { FcmSimulator, startFcmSimulator } from '../../src/simulators/fcm';
-import { PROJECT, TestMaterial, fetchAccessToken, httpsRequest, makeMaterial } from './fixtures';
+import { PROJECT, TestMaterial, fetchAccessToken, httpsRequest, makeMaterial, MATERIAL_TIMEOUT_MS } from './fixtures';
 
 describe('FCM simulator faults', () => {
   let material: TestMaterial;
@@ -11,7 +11,7 @@ describe('FCM simulator faults', () => {
     material = makeMaterial();
     sim = await startFcmSimulator({ tls: material.server, serviceAccounts: [material.serviceAccount] });
     accessToken = JSON.parse((await fetchAccessToken(material.serviceAccount, sim.tokenUri, material.ca.certPem)).body).access_token;
-  });
+  }, MATERIAL_TIMEOUT_MS);
   afterAll(() => sim.close());
   beforeEach(() => sim.reset());
 

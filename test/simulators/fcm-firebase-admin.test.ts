@@ -4,7 +4,7 @@ import tls from 'node:tls';
 import { App, deleteApp, initializeApp } from 'firebase-admin/app';
 import { getMessaging } from 'firebase-admin/messaging';
 import { FcmSimulator, startFcmSimulator } from '../../src/simulators/fcm';
-import { PROJECT, TestMaterial, fetchAccessToken, makeMaterial } from './fixtures';
+import { PROJECT, TestMaterial, fetchAccessToken, makeMaterial, MATERIAL_TIMEOUT_MS } from './fixtures';
 
 /** Sends firebase-admin's requests for fcm.googleapis.com:443 to the simulator instead. */
 function redirectingAgent(sim: FcmSimulator, ca: string): https.Agent {
@@ -38,7 +38,7 @@ describe('FCM simulator with the real firebase-admin client', () => {
     material = makeMaterial();
     sim = await startFcmSimulator({ tls: material.server, serviceAccounts: [material.serviceAccount], slowMs: 50 });
     agent = redirectingAgent(sim, material.ca.certPem);
-  });
+  }, MATERIAL_TIMEOUT_MS);
   afterAll(async () => {
     for (const created of apps) await deleteApp(created);
     agent.destroy();

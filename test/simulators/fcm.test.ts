@@ -1,7 +1,7 @@
 import https from 'node:https';
 import { createServiceAccount } from '../../src/simulators/ca';
 import { FcmSimulator, startFcmSimulator } from '../../src/simulators/fcm';
-import { PROJECT, TestMaterial, fetchAccessToken, httpsRequest, makeMaterial } from './fixtures';
+import { PROJECT, TestMaterial, fetchAccessToken, httpsRequest, makeMaterial, MATERIAL_TIMEOUT_MS } from './fixtures';
 
 describe('FCM simulator over raw HTTPS', () => {
   let material: TestMaterial;
@@ -19,7 +19,7 @@ describe('FCM simulator over raw HTTPS', () => {
     });
     const granted = await fetchAccessToken(material.serviceAccount, sim.tokenUri, material.ca.certPem);
     accessToken = JSON.parse(granted.body).access_token;
-  });
+  }, MATERIAL_TIMEOUT_MS);
   afterAll(async () => {
     agent.destroy();
     await sim.close();

@@ -17,6 +17,8 @@ import {
 export const TEAM_ID = 'TESTTEAM01';
 export const TOPIC = 'org.herald.test';
 export const PROJECT = 'herald-test';
+/** Key generation takes a second or two on a busy two-core machine: more than Jest's 5 s default allows for comfortably. */
+export const MATERIAL_TIMEOUT_MS = 30_000;
 
 export interface TestMaterial {
   ca: CertificateAuthority;
