@@ -71,6 +71,24 @@ describe('delivery', () => {
     expect((lab.sim.received[0].body as { message: { data: Record<string, string> } }).message.data.unread).toBe('0');
   });
 
+  it('forwards an encrypted notification byte-exact with high priority', async () => {
+    const p = track(openPushkin(lab.app()));
+    const device = deviceFor('okay-encrypted');
+    const envelope = { ephemeral: 'E'.repeat(42) + 'A', ciphertext: 'C'.repeat(85) + 'A', mac: 'M'.repeat(10) + 'A' };
+    await expect(p.send({ encrypted: envelope, devices: [device] }, device, context(3000))).resolves.toMatchObject({ kind: 'delivered' });
+    const sent = (lab.sim.received[0].body as { message: { data: Record<string, string>; android: Record<string, unknown> } }).message;
+    expect(sent.data).toMatchObject(envelope);
+    expect(sent.android.priority).toBe('high');
+  });
+
+  it('sends fcm_options written as REST (android.ttl "3600s") through the SDK unchanged', async () => {
+    const p = track(openPushkin(lab.app({ fcm_options: { android: { ttl: '3600s', collapse_key: 'room' } } })));
+    const device = deviceFor('okay-options');
+    await expect(p.send(message(device), device, context(3000))).resolves.toMatchObject({ kind: 'delivered' });
+    const sent = (lab.sim.received[0].body as { message: { android: Record<string, unknown> } }).message;
+    expect(sent.android).toMatchObject({ ttl: '3600s', collapse_key: 'room' });
+  });
+
   it('delivers a flaky token after the 503 is retried', async () => {
     const deps = testDeps();
     const p = track(openPushkin(lab.app(), deps));
