@@ -37,6 +37,8 @@ export interface ApnsSimulatorOptions {
   log?: SimulatorLog;
   /** The clock provider-token ages are measured with (tests). Default Date.now. */
   now?: () => number;
+  /** How many records `received` keeps (oldest dropped first). Default 10000. */
+  maxRecords?: number;
 }
 
 export type ApnsSimulator = Simulator;
@@ -45,7 +47,7 @@ const MAX_READ_BYTES = 1024 * 1024;
 const PATH = /^\/3\/device\/([^/?]*)$/;
 
 export async function startApnsSimulator(options: ApnsSimulatorOptions): Promise<ApnsSimulator> {
-  const core = new SimulatorCore('apns', options.log ?? (() => undefined));
+  const core = new SimulatorCore('apns', options.log ?? (() => undefined), options.maxRecords);
   const tokenCheck = providerTokenCheck(
     options.providerKeys ?? [],
     options.providerTokenMaxAgeSeconds ?? 3600,

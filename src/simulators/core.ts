@@ -23,13 +23,15 @@ export interface Simulator extends EventEmitter<SimulatorEvents> {
   readonly port: number;
   /** `https://host:port` (IPv6 hosts in brackets). */
   readonly url: string;
-  /** Every push request since start or the last reset, oldest first. */
+  /** Push requests since start or the last reset, oldest first (at least the latest `maxRecords`, trimmed in batches). */
   readonly received: ReceivedPush[];
+  /** Pushes answered since start or the last reset (not capped). */
+  readonly answeredCount: number;
   /** Forgets received pushes, which `flaky…` tokens already failed once, and all faults. */
   reset(): void;
   /** Replaces the active faults (`setFaults({})` clears them). */
   setFaults(faults: Faults): void;
-  /** Resolves once `count` pushes (in total since the last reset) have been answered. */
+  /** Resolves with the answered records once `count` pushes have been answered since the last reset. */
   waitForPushes(count: number, timeoutMs?: number): Promise<ReceivedPush[]>;
   close(): Promise<void>;
 }
@@ -42,10 +44,13 @@ export class SimulatorCore extends EventEmitter<SimulatorEvents> {
   private frontDoor?: NetServer;
   host = '';
   port = 0;
+  answeredCount = 0;
 
   constructor(
     private readonly provider: 'apns' | 'fcm',
     private readonly log: SimulatorLog,
+    /** Older records are dropped beyond this, so a long benchmark cannot exhaust memory. */
+    private readonly maxRecords = 10_000,
   ) {
     super();
   }
@@ -90,6 +95,7 @@ export class SimulatorCore extends EventEmitter<SimulatorEvents> {
 
   reset(): void {
     this.received.length = 0;
+    this.answeredCount = 0;
     this.flakyFailed.clear();
     this.faults.set({});
   }
@@ -107,6 +113,9 @@ export class SimulatorCore extends EventEmitter<SimulatorEvents> {
 
   arrived(push: ReceivedPush): void {
     this.received.push(push);
+    // Trimmed in batches: one splice per push would cost O(maxRecords) each at benchmark rates.
+    const slack = Math.max(1, Math.floor(this.maxRecords / 10));
+    if (this.received.length >= this.maxRecords + slack) this.received.splice(0, this.received.length - this.maxRecords);
     this.emit('request', push);
   }
 
@@ -114,23 +123,24 @@ export class SimulatorCore extends EventEmitter<SimulatorEvents> {
     push.status = status;
     push.reason = reason;
     push.answeredAt = Date.now();
+    this.answeredCount += 1;
     this.log(describe(this.provider, push));
     this.emit('push', push);
   }
 
   waitForPushes(count: number, timeoutMs = 5000): Promise<ReceivedPush[]> {
     const answered = (): ReceivedPush[] => this.received.filter((push) => push.status !== undefined);
-    if (answered().length >= count) return Promise.resolve(answered());
+    if (this.answeredCount >= count) return Promise.resolve(answered());
     return new Promise((resolve, reject) => {
       const onPush = (): void => {
-        if (answered().length < count) return;
+        if (this.answeredCount < count) return;
         clearTimeout(timer);
         this.off('push', onPush);
         resolve(answered());
       };
       const timer = setTimeout(() => {
         this.off('push', onPush);
-        reject(new Error(`${this.provider} simulator: ${answered().length} of ${count} pushes after ${timeoutMs} ms`));
+        reject(new Error(`${this.provider} simulator: ${this.answeredCount} of ${count} pushes after ${timeoutMs} ms`));
       }, timeoutMs);
       this.on('push', onPush);
     });

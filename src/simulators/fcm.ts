@@ -30,6 +30,8 @@ export interface FcmSimulatorOptions {
   log?: SimulatorLog;
   /** The clock for token lifetimes and assertion times (tests). Default Date.now. */
   now?: () => number;
+  /** How many records `received` keeps (oldest dropped first). Default 10000. */
+  maxRecords?: number;
 }
 
 export interface FcmSimulator extends Simulator {
@@ -46,8 +48,10 @@ const SEND_PATH = /^\/v1\/projects\/([^/]+)\/messages:send$/;
 
 export async function startFcmSimulator(options: FcmSimulatorOptions): Promise<FcmSimulator> {
   const tokens = new AccessTokens(options.serviceAccounts, options.tokenLifetimeSeconds ?? 3600, options.now);
-  const core = new FcmSimulatorCore(options.log ?? (() => undefined), tokens);
-  const server = https.createServer({ cert: options.tls.certPem, key: options.tls.keyPem, keepAlive: true });
+  const core = new FcmSimulatorCore(options.log ?? (() => undefined), tokens, options.maxRecords);
+  const server = https.createServer({ cert: options.tls.certPem, key: options.tls.keyPem });
+  // Longer than client agents' idle time, so a reused keep-alive socket is not closed under a request.
+  server.keepAliveTimeout = 65_000;
   server.on('tlsClientError', () => undefined);
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     void route(req, res).catch(() => res.destroy());
@@ -144,8 +148,9 @@ class FcmSimulatorCore extends SimulatorCore implements FcmSimulator {
   constructor(
     log: SimulatorLog,
     private readonly tokens: AccessTokens,
+    maxRecords?: number,
   ) {
-    super('fcm', log);
+    super('fcm', log, maxRecords);
   }
 
   get tokenUri(): string {

@@ -1,5 +1,8 @@
 /** Shared test material and raw protocol clients for the simulator tests. */
 import { sign } from 'node:crypto';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import http2 from 'node:http2';
 import https from 'node:https';
 import {
@@ -28,7 +31,28 @@ export interface TestMaterial {
   serviceAccount: ServiceAccount;
 }
 
+/**
+ * Test credentials, shared by the test files of one run through a cache file: generating RSA
+ * keys for every file would cost most of the suite's time. The file is replaced after a day.
+ */
 export function makeMaterial(): TestMaterial {
+  const cacheFile = join(tmpdir(), 'herald-simulator-test-material.json');
+  try {
+    if (Date.now() - statSync(cacheFile).mtimeMs < 24 * 60 * 60 * 1000) {
+      return JSON.parse(readFileSync(cacheFile, 'utf8')) as TestMaterial;
+    }
+  } catch {
+    // no usable cache: generate below
+  }
+  const material = generateMaterial();
+  // Write-then-rename so parallel test workers never read a half-written file.
+  const partial = `${cacheFile}.${process.pid}`;
+  writeFileSync(partial, JSON.stringify(material), { mode: 0o600 });
+  renameSync(partial, cacheFile);
+  return material;
+}
+
+export function generateMaterial(): TestMaterial {
   const ca = createCa();
   return {
     ca,
