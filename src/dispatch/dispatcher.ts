@@ -39,7 +39,7 @@ export async function dispatch(
     }),
   );
   await raceDeadline(all, ctx.deadline);
-  const final = results.map((r) => r ?? DEADLINE_PASSED);
+  const final = Array.from(results, (r) => r ?? DEADLINE_PASSED);
   return answer(notification.devices, final);
 }
 
