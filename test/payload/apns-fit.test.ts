@@ -1,5 +1,5 @@
 import { buildApnsPush } from '../../src/payload/apns';
-import { apnsApp, badgeOnly, DEFAULT_PAYLOAD_DEVICE, device, encrypted, EVENT_ID, eventIdOnly, message, ROOM_ID } from './fixtures';
+import { apnsApp, DEFAULT_PAYLOAD_DEVICE, device, encrypted, EVENT_ID, eventIdOnly, message, ROOM_ID } from './fixtures';
 
 type Aps = Record<string, unknown> & { alert?: { 'loc-args'?: string[]; body?: string } };
 const apsOf = (body: Record<string, unknown>) => body.aps as Aps;
