@@ -39,12 +39,13 @@ export interface Fitted<P> {
 const MAX_SHORTENING_ROUNDS = 3;
 
 export function fitPayload<P>(request: FitRequest<P>): Fitted<P> {
-  const { limit, measure, full } = request;
-  const fullBytes = measure(full);
+  const { limit, measure, full, shortening } = request;
+  const costs = shortening?.texts.map((text) => boundedCost(text, shortening.costModel, limit));
+  const fullBytes = shortening && costs ? estimateFull(shortening, costs, limit, measure, full) : measure(full);
   if (fullBytes <= limit) return { payload: full, fit: 'full', bytes: fullBytes };
 
-  if (request.shortening) {
-    const shortened = shorten(request.shortening, fullBytes - limit, limit, measure);
+  if (shortening && costs) {
+    const shortened = shorten(shortening, costs, fullBytes - limit, limit, measure);
     if (shortened) return shortened;
   }
 
@@ -57,8 +58,30 @@ export function fitPayload<P>(request: FitRequest<P>): Fitted<P> {
   throw new Error(`payload fallback does not fit ${limit} bytes (a bug in its builder)`);
 }
 
-function shorten<P>(shortening: Shortening<P>, excess: number, limit: number, measure: (p: P) => number): Fitted<P> | undefined {
-  const costs = shortening.texts.map((text) => textCost(text, shortening.costModel));
+/**
+ * A text's cost, or for a text longer than the limit (every character costs at least a byte)
+ * the cost of a prefix that already exceeds the limit. Cut levels never exceed the limit, so
+ * such a text is cut whatever its exact cost, and the cut levels do not depend on it: a 64 KiB
+ * body is scanned no further than about `limit` characters.
+ */
+function boundedCost(text: string, model: CostModel, limit: number): number {
+  return textCost(text.length > limit ? text.slice(0, limit + 1) : text, model);
+}
+
+/**
+ * The full payload's size without serialising its (possibly huge) texts: its size with every
+ * text empty plus what the texts cost. Measured for real when it may fit; when a text's cost
+ * was bounded this understates the size, which only matters to planCuts, where it cancels out.
+ */
+function estimateFull<P>(shortening: Shortening<P>, costs: readonly number[], limit: number, measure: (p: P) => number, full: P): number {
+  const withoutTexts = measure(shortening.rebuild(shortening.texts.map(() => '')));
+  const estimate = costs.reduce((sum, cost) => sum + cost, withoutTexts);
+  return estimate <= limit ? measure(full) : estimate;
+}
+
+function shorten<P>(
+  shortening: Shortening<P>, costs: readonly number[], excess: number, limit: number, measure: (p: P) => number,
+): Fitted<P> | undefined {
   let toFree = excess;
   for (let round = 0; round < MAX_SHORTENING_ROUNDS; round++) {
     const budgets = planCuts(costs, toFree);

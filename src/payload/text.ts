@@ -1,7 +1,7 @@
 /**
  * Byte costs of text as it goes on the wire, and cutting text to a byte budget.
- * One pass per string, no serialisation: this is what keeps shortening linear (a 64 KiB body
- * costs two scans, never a JSON.stringify per removed character).
+ * A constant number of passes per string: this is what keeps shortening linear (a 64 KiB body is
+ * measured once and cut once, never re-serialised per removed character).
  */
 
 /**
@@ -47,15 +47,12 @@ function charLength(text: string, index: number): number {
   return isHighSurrogate(unit) && index + 1 < text.length && isLowSurrogate(text.charCodeAt(index + 1)) ? 2 : 1;
 }
 
-/** Bytes `text` adds to a payload under `model`. */
+/**
+ * Bytes `text` adds to a payload under `model`. Native code does the scanning: this runs over
+ * whole (possibly 64 KiB) message bodies, where it is several times faster than a JS loop.
+ */
 export function textCost(text: string, model: CostModel): number {
-  let cost = 0;
-  for (let i = 0; i < text.length; ) {
-    const length = charLength(text, i);
-    cost += length === 2 ? 4 : unitCost(text.charCodeAt(i), model);
-    i += length;
-  }
-  return cost;
+  return model === 'utf8' ? Buffer.byteLength(text, 'utf8') : Buffer.byteLength(JSON.stringify(text), 'utf8') - 2;
 }
 
 /**
