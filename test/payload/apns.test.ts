@@ -81,6 +81,17 @@ describe('buildApnsPush: Sygnal test-table shapes', () => {
   });
 });
 
+describe('buildApnsPush: purity', () => {
+  it('leaves the app config, the device and the notification as they were', () => {
+    const app = apnsApp({ default_payload: { aps: { alert: { title: 'T' } }, k: [1] } });
+    const dev = device({ data: { default_payload: { aps: { alert: { subtitle: 'S' } } } }, tweaks: { sound: 'x' } });
+    const n = message({ content: { msgtype: 'm.text', body: 'y'.repeat(9000) } });
+    const before = JSON.stringify([app, dev, n]);
+    buildApnsPush(n, dev, app);
+    expect(JSON.stringify([app, dev, n])).toBe(before);
+  });
+});
+
 describe('buildApnsPush: headers', () => {
   it.each([
     { prio: 'high' as const, priority: 10 },

@@ -45,6 +45,14 @@ describe('fitPayload', () => {
     expect(fitted.payload[2]).toBe('b'.repeat(10));
   });
 
+  it('does not depend on how far a text runs past the limit (long texts are scanned only so far)', () => {
+    const short = fitPayload(toyRequest(['a'.repeat(5000), 'b'.repeat(150)], 300));
+    const long = fitPayload(toyRequest(['a'.repeat(500000), 'b'.repeat(150)], 300));
+    expect(long).toEqual(short);
+    expect(short.bytes).toBe(300);
+    expect(short.payload[2]).toMatch(/^b+…$/);
+  });
+
   it('falls back when the fixed part alone overflows, preferring the richer fallback that fits', () => {
     const fitted = fitPayload(toyRequest(['text'], 30, 'H'.repeat(40)));
     expect(fitted).toEqual({ payload: ['fallback'], fit: 'content_omitted', bytes: 8 });
