@@ -5,8 +5,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { x25519 } from '@noble/curves/ed25519.js';
-import { encodeUnpaddedBase64 } from '../msc3013/base64';
+import { generateKeyPair } from '../msc3013/keys';
 import {
   CertificateAuthority,
   ServiceAccount,
@@ -55,12 +54,9 @@ export interface DemoMaterial {
   msc3013Key: Msc3013DemoKey;
 }
 
+/** The demo device's MSC3013 key pair: the same generator app developers use. */
 export function createMsc3013DemoKey(): Msc3013DemoKey {
-  const privateKey = x25519.utils.randomSecretKey();
-  return {
-    publicKey: encodeUnpaddedBase64(x25519.getPublicKey(privateKey)),
-    privateKey: encodeUnpaddedBase64(privateKey),
-  };
+  return generateKeyPair();
 }
 
 /**
