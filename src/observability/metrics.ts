@@ -32,6 +32,12 @@ export function createMetrics(registry: Registry, options: { defaultMetrics?: bo
     inflightLimitDrops: new Counter({
       name: 'herald_inflight_limit_drops_total', help: 'Sends refused by an app in-flight limit', labelNames: ['app'] as const, registers: reg,
     }),
+    dedupFallback: new Counter({
+      name: 'herald_dedup_fallback_total',
+      help: 'Push-memory operations answered by the in-process fallback because the shared store (Redis or the cluster primary) failed',
+      labelNames: ['op'] as const,
+      registers: reg,
+    }),
     apnsCertificateExpiry: new Gauge({
       name: 'herald_apns_certificate_expiry_timestamp_seconds', help: 'APNs client certificate notAfter', labelNames: ['app'] as const, registers: reg,
     }),
