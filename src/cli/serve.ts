@@ -32,7 +32,14 @@ Signals: SIGTERM/SIGINT drain in-flight requests and exit 0; SIGHUP reloads the 
       return 1;
     }
     const log = createLogger(loaded.config.log);
-    const gateway = await startGateway(loaded, { log, env: io.env, host: values.host, port });
+    let gateway;
+    try {
+      gateway = await startGateway(loaded, { log, env: io.env, host: values.host, port });
+    } catch (err) {
+      // e.g. EADDRINUSE: an operator error, answered with a message rather than a stack trace.
+      io.stderr.write(`herald serve: cannot start: ${(err as Error).message}\n`);
+      return 1;
+    }
     return new Promise<number>((resolve) => {
       let stopping = false;
       const stop = (signal: string) => {

@@ -2,9 +2,11 @@
  * Checks the schema cannot express: auth completeness, files that must exist, service accounts
  * that must parse, glob app ids. Resolves relative paths against the config file's folder (in place).
  */
+import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { validateFcmOptions } from '../payload/fcm';
+import { credentialProblems } from './check-credentials';
 import type { ConfigProblem } from './problems';
 import type { ApnsAppConfig, FcmAppConfig, HeraldConfig } from './schema';
 
@@ -29,6 +31,7 @@ export function checkApps(config: HeraldConfig, baseDir: string): ConfigProblem[
         problems.push({ path: at(key), message: code === 'ENOENT' ? `file not found: ${full}` : `cannot read ${full}: ${code}` });
       }
     }
+    for (const p of credentialProblems(app)) problems.push({ path: at(p.key), message: p.message });
     if (app.type === 'apns') problems.push(...checkApns(app, at));
     else problems.push(...checkFcm(app, at));
   }
@@ -60,6 +63,13 @@ function checkFcm(app: FcmAppConfig, at: (...rest: string[]) => Array<string | n
   }
   for (const key of ['client_email', 'private_key'] as const) {
     if (typeof account[key] !== 'string') problems.push({ path: at('service_account_file'), message: `service account has no ${key}` });
+  }
+  if (typeof account.private_key === 'string') {
+    try {
+      createPrivateKey(account.private_key);
+    } catch {
+      problems.push({ path: at('service_account_file'), message: 'the service account private_key is not a PEM private key' });
+    }
   }
   if (app.project_id === undefined && typeof account.project_id !== 'string') {
     problems.push({ path: at('project_id'), message: 'required: the service account names no project_id' });
