@@ -106,7 +106,7 @@ export class ServiceAccountCredential {
       return Promise.resolve({ ok: true, ...this.cached });
     }
     if (this.lastFailure !== undefined && this.now() - this.lastFailure.at < this.failureHoldMs) {
-      return Promise.resolve(this.lastFailure.result);
+      return Promise.resolve(held(this.lastFailure.result, this.lastFailure.at + this.failureHoldMs - this.now()));
     }
     if (this.inflight === undefined) {
       this.inflight = this.fetch().finally(() => {
@@ -156,6 +156,16 @@ export class ServiceAccountCredential {
     }
     return result;
   }
+}
+
+/**
+ * A held failure says when asking again is worthwhile (at least when the hold ends), so a retry
+ * loop waits for a real fetch instead of spending its attempts on the same held answer.
+ */
+function held(result: TokenResult, holdLeftMs: number): TokenResult {
+  if (result.ok || result.failure.kind !== 'unavailable') return result;
+  const retryAfterMs = Math.max(result.failure.retryAfterMs ?? 0, holdLeftMs);
+  return { ok: false, failure: { ...result.failure, retryAfterMs } };
 }
 
 export function signAssertion(account: ServiceAccountKey, iat: number, lifetimeS: number): string {

@@ -107,7 +107,7 @@ describe('caching', () => {
     const credential = new ServiceAccountCredential(ACCOUNT, e.post, { now: clock.now, failureHoldMs: 1000 });
     await credential.token();
     clock.t += 999;
-    await expect(credential.token()).resolves.toMatchObject({ ok: false, failure: { kind: 'unavailable', status: 503 } });
+    await expect(credential.token()).resolves.toMatchObject({ ok: false, failure: { kind: 'unavailable', status: 503, retryAfterMs: 1 } });
     expect(e.forms).toHaveLength(1);
     e.answer = (n) => ({ status: 200, body: JSON.stringify({ access_token: `token-${n}`, expires_in: 3600 }) });
     clock.t += 1;
