@@ -3,10 +3,11 @@ import type { Command, CommandIo } from './command';
 import { checkConfigCommand } from './check-config';
 import { decryptCommand } from './decrypt';
 import { encryptCommand } from './encrypt';
+import { migrateConfigCommand } from './migrate-config';
 import { serveCommand } from './serve';
 import { simulateCommand } from './simulate';
 
-export const COMMANDS: Command[] = [serveCommand, checkConfigCommand, simulateCommand, encryptCommand, decryptCommand];
+export const COMMANDS: Command[] = [serveCommand, checkConfigCommand, simulateCommand, encryptCommand, decryptCommand, migrateConfigCommand];
 
 export function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
