@@ -65,7 +65,7 @@ export function issueServerCert(
  */
 export function issueApnsClientCert(
   ca: CertificateAuthority,
-  options: { environment: ApnsEnvironment; topic: string; teamId?: string },
+  options: { environment: ApnsEnvironment; topic: string; teamId?: string; validDays?: number },
 ): IssuedCertificate {
   const label = options.environment === 'sandbox' ? 'Apple Development IOS Push Services' : 'Apple Push Services';
   const subject = [
@@ -81,7 +81,7 @@ export function issueApnsClientCert(
     { name: 'keyUsage', digitalSignature: true, critical: true },
     { name: 'extKeyUsage', clientAuth: true },
     { id: APNS_ENVIRONMENT_OIDS[options.environment], value: forge.asn1.toDer(asn1Null).getBytes() },
-  ]);
+  ], options.validDays);
 }
 
 /** The `UID` (topic) of an APNs client certificate subject, as Node's TLS layer reports it. */
@@ -138,11 +138,12 @@ function issue(
   ca: CertificateAuthority,
   subject: forge.pki.CertificateField[],
   extensions: object[],
+  validDays = 825,
 ): IssuedCertificate {
   const caCert = forge.pki.certificateFromPem(ca.certPem);
   const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
   const keys = forge.pki.rsa.generateKeyPair({ bits: 2048 });
-  const cert = newCertificate(keys.publicKey, 825);
+  const cert = newCertificate(keys.publicKey, validDays);
   cert.setSubject(subject);
   cert.setIssuer(caCert.subject.attributes);
   cert.setExtensions([...extensions, { name: 'authorityKeyIdentifier', keyIdentifier: authorityKeyId(caCert) }]);
