@@ -59,12 +59,23 @@ export function createApp(deps: AppDeps): express.Express {
     }
     inflight++;
     deps.metrics.requestsInFlight.inc();
-    res.once('close', () => {
+    const release = (): void => {
       inflight--;
       deps.metrics.requestsInFlight.dec();
+    };
+    // The slot is held until the request's sends have ended, not merely until its socket closes:
+    // clients that hang up and retry must not let work pile up beyond max_inflight_requests.
+    res.once('close', () => {
+      const work = res.locals.work as Promise<void> | undefined;
+      if (work === undefined) release();
+      else work.then(release, release);
     });
     next();
-  }, readBody, (req, res) => handleNotify(req, res, deps));
+  }, readBody, (req, res) => {
+    const work = handleNotify(req, res, deps);
+    res.locals.work = work;
+    return work;
+  });
 
   app.all(NOTIFY_PATH, (_req, res) => sendError(res, new MatrixError('M_UNRECOGNIZED', 'use POST', 405), deps));
   app.use((_req, res) => sendError(res, new MatrixError('M_UNRECOGNIZED', 'unrecognized request', 404), deps));
