@@ -8,7 +8,9 @@ import { Registry } from 'prom-client';
 import type { Logger } from 'winston';
 import type { LoadedConfig } from './config/load';
 import { AppRegistry } from './dispatch/app-registry';
-import { InMemoryPushMemory, type PushMemory } from './dispatch/push-memory';
+import { choosePushMemory } from './dispatch/choose-memory';
+import type { PushMemory } from './dispatch/push-memory';
+import type { SharedStore } from './dispatch/shared-push-memory';
 import { createApp, type GatewayState } from './http/app';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { createPushkins } from './pushkins/factory';
@@ -19,8 +21,12 @@ export interface GatewayOptions {
   /** Overrides of the config's http section from the command line. */
   host?: string;
   port?: number;
-  /** Injected for tests and for the Redis-backed memory. */
+  /** Injected for tests; else chosen from `dedup` (Redis, `siblingStore`, or in-process). */
   memory?: PushMemory;
+  /** A cluster worker's store shared with its siblings through the primary (used without Redis). */
+  siblingStore?: () => SharedStore;
+  /** A cluster worker: the primary serves the aggregated metrics, so no metrics listener here. */
+  clusterWorker?: boolean;
   metricsRegistry?: Registry;
 }
 
@@ -43,13 +49,15 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   });
   let state = build(loaded);
   let draining = false;
-  const memory = options.memory ?? new InMemoryPushMemory(loaded.config.dedup);
+  const memory = options.memory ?? choosePushMemory(loaded.config.dedup, { log, metrics, siblingStore: options.siblingStore });
   const app = createApp({ state: () => state, memory, metrics, log, draining: () => draining });
 
   const { http } = loaded.config;
   const hosts = options.host !== undefined ? [options.host] : http.bind_addresses;
   const port = options.port ?? http.port;
-  const servers = await Promise.all(hosts.map((host) => listen(createServer(app), host, port)));
+  // A Redis client would keep the process alive after a failed start: close the memory then.
+  const closingMemoryOnFailure = (err: unknown) => memory.close().then(() => Promise.reject(err));
+  const servers = await Promise.all(hosts.map((host) => listen(createServer(app), host, port))).catch(closingMemoryOnFailure);
   for (const s of servers) {
     // Slow or stalled clients must not hold sockets for ever (slow-loris).
     s.headersTimeout = 10_000;
@@ -59,7 +67,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   const urls = servers.map((s) => urlOf(s));
 
   let metricsServer: Server | undefined;
-  if (loaded.config.metrics.enabled) {
+  if (loaded.config.metrics.enabled && !options.clusterWorker) {
     metricsServer = createServer((req, res) => {
       if (req.method === 'GET' && req.url?.split('?')[0] === '/metrics') {
         metrics.registry.metrics().then(
@@ -68,9 +76,9 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
         );
       } else res.writeHead(404).end();
     });
-    await listen(metricsServer, loaded.config.metrics.bind_address, loaded.config.metrics.port);
+    await listen(metricsServer, loaded.config.metrics.bind_address, loaded.config.metrics.port).catch(closingMemoryOnFailure);
   }
-  log.info('herald listening', { urls, metrics: metricsServer ? urlOf(metricsServer) + '/metrics' : 'disabled', apps: Object.keys(loaded.config.apps) });
+  log.info(options.clusterWorker ? 'worker listening' : 'herald listening', { urls, metrics: metricsServer ? urlOf(metricsServer) + '/metrics' : 'disabled', apps: Object.keys(loaded.config.apps) });
 
   return {
     urls,
