@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import type { Logger } from 'winston';
 import type { LoadedConfig } from './config/load';
+import { appsLosingCertificate, settingsNeedingRestart } from './config/reload';
 import { AppRegistry } from './dispatch/app-registry';
 import { choosePushMemory } from './dispatch/choose-memory';
 import type { PushMemory } from './dispatch/push-memory';
@@ -49,6 +50,8 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   });
   let state = build(loaded);
   let draining = false;
+  /** Registries replaced by a reload, closed once their requests are done (or at shutdown). */
+  const retired = new Set<AppRegistry>();
   const memory = options.memory ?? choosePushMemory(loaded.config.dedup, { log, metrics, siblingStore: options.siblingStore });
   const app = createApp({ state: () => state, memory, metrics, log, draining: () => draining });
 
@@ -85,18 +88,36 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     metricsUrl: metricsServer ? urlOf(metricsServer) + '/metrics' : undefined,
     metrics,
     async reload(next) {
+      if (draining) {
+        log.warn('reload ignored: shutting down', { file: next.file });
+        return;
+      }
       const previous = state;
-      state = build(next);
+      try {
+        state = build(next);
+      } catch (err) {
+        // Valid on paper but unusable (e.g. a key the provider library refuses): keep serving.
+        log.error('reload refused: the new configuration cannot be used; keeping the old one', { file: next.file, problems: String(err) });
+        return;
+      }
+      for (const app of appsLosingCertificate(previous.config, next.config)) metrics.apnsCertificateExpiry.remove({ app });
       log.info('configuration reloaded', { file: next.file, apps: Object.keys(next.config.apps) });
+      const ignored = settingsNeedingRestart(loaded.config, next.config);
+      if (ignored.length > 0) log.warn('configuration reloaded, but these settings change only on restart', { settings: ignored });
       // Requests already dispatched keep the old pushkins until their deadline has passed.
-      setTimeout(() => void previous.registry.closeAll(), previous.config.http.request_timeout_ms).unref();
+      retired.add(previous.registry);
+      setTimeout(() => {
+        if (retired.delete(previous.registry)) void previous.registry.closeAll();
+      }, previous.config.http.request_timeout_ms).unref();
     },
     async shutdown(graceMs = state.config.http.request_timeout_ms + 1000) {
       draining = true;
       log.info('draining', { grace_ms: graceMs });
       await Promise.race([Promise.all(servers.map(closeServer)), delay(graceMs)]);
       for (const s of servers) s.closeAllConnections();
-      await state.registry.closeAll();
+      // Sessions retired by a reload too: their open connections would keep the process alive.
+      await Promise.all([state.registry, ...retired].map((r) => r.closeAll()));
+      retired.clear();
       await memory.close();
       if (metricsServer) {
         metricsServer.closeAllConnections();

@@ -51,8 +51,10 @@ Signals: SIGTERM/SIGINT drain in-flight requests and exit 0; SIGHUP reloads the 
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
       process.on('SIGHUP', () => {
+        if (stopping) return;
+        log.info('reloading the configuration', { signal: 'SIGHUP', file });
         try {
-          void gateway.reload(loadConfig(file, io.env));
+          gateway.reload(loadConfig(file, io.env)).catch((err: unknown) => log.error('reload failed; keeping the old configuration', { error: String(err) }));
         } catch (err) {
           log.error('reload refused: the new configuration is invalid; keeping the old one', {
             problems: err instanceof ConfigError ? err.message : String(err),
