@@ -19,7 +19,7 @@ async function post(gatewayUrl: string, body: unknown): Promise<{ status: number
 
 async function counterValue(gateway: Gateway, name: 'pushes' | 'dedupFallback', labels: Record<string, string>): Promise<number> {
   const { values } = await gateway.metrics[name].get();
-  return values.filter((v) => Object.entries(labels).every(([k, want]) => v.labels[k] === want)).reduce((sum, v) => sum + v.value, 0);
+  return values.filter((v) => Object.entries(labels).every(([k, want]) => (v.labels as Record<string, unknown>)[k] === want)).reduce((sum, v) => sum + v.value, 0);
 }
 
 /** Sends fresh notifications to one replica until one is handled without any fallback. */
