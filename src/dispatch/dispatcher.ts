@@ -69,7 +69,11 @@ async function handleDevice(n: Notification, device: Device, deps: DispatchDeps,
   const labels = { app: pushkin.appId, backend: pushkin.backend };
   const result = await sendRemembering(pushkin, n, device, deps, ctx);
   deps.metrics.pushes.inc({ ...labels, outcome: result.kind === 'temporary' ? 'temporary_failure' : result.kind });
-  if (result.kind === 'delivered') deps.metrics.payloadFits.inc({ app: pushkin.appId, fit: result.fit });
+  if (result.kind === 'delivered') {
+    deps.metrics.payloadFits.inc({ app: pushkin.appId, fit: result.fit });
+    // A degraded push is worth an operator's attention (content cut or omitted); a full one is routine.
+    ctx.log.log(result.fit === 'full' ? 'debug' : 'info', 'push delivered', { app: pushkin.appId, pushkey: pushkeyRef(device.pushkey), fit: result.fit });
+  }
   return result;
 }
 
