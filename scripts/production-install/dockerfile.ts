@@ -126,6 +126,13 @@ export function runtimeCopies(text: string, isDirectory: (copy: Omit<RuntimeCopy
   return copies;
 }
 
+/** Every source any stage copies from the build context (not --from another stage). */
+export function contextSources(text: string): string[] {
+  return parseDockerfile(text).flatMap((stage) =>
+    copyInstructions(stage).filter((c) => c.fromStage === undefined).flatMap((c) => c.sources.map((s) => posix.normalize(s).replace(/\/$/, ''))),
+  );
+}
+
 /** The RUN lines of the runtime stage (the check runs the npm install it finds there). */
 export function runtimeRuns(text: string): string[] {
   const stages = parseDockerfile(text);
