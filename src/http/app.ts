@@ -78,6 +78,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   app.all(NOTIFY_PATH, (_req, res) => sendError(res, new MatrixError('M_UNRECOGNIZED', 'use POST', 405), deps));
+  app.all('/health', (_req, res) => sendError(res, new MatrixError('M_UNRECOGNIZED', 'use GET', 405), deps));
   app.use((_req, res) => sendError(res, new MatrixError('M_UNRECOGNIZED', 'unrecognized request', 404), deps));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => sendError(res, bodyError(err, deps.log), deps));
   return app;

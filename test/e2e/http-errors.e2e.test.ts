@@ -85,6 +85,9 @@ describe('notify errors end to end', () => {
     const wrongMethod = await fetch(`${e2e.url}/_matrix/push/v1/notify`);
     expect(wrongMethod.status).toBe(405);
     expect(await wrongMethod.json()).toMatchObject({ errcode: 'M_UNRECOGNIZED' });
+    const healthByPost = await fetch(`${e2e.url}/health`, { method: 'POST' });
+    expect(healthByPost.status).toBe(405);
+    expect(await healthByPost.json()).toMatchObject({ errcode: 'M_UNRECOGNIZED' });
   });
 
   test('unknown and ambiguous (two globs) app ids are rejected without a send; one glob match is served', async () => {
