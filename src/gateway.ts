@@ -13,6 +13,7 @@ import { choosePushMemory } from './dispatch/choose-memory';
 import type { PushMemory } from './dispatch/push-memory';
 import type { SharedStore } from './dispatch/shared-push-memory';
 import { createApp, type GatewayState } from './http/app';
+import { createNotifyServer } from './http/server';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { createPushkins } from './pushkins/factory';
 
@@ -60,13 +61,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   const port = options.port ?? http.port;
   // A Redis client would keep the process alive after a failed start: close the memory then.
   const closingMemoryOnFailure = (err: unknown) => memory.close().then(() => Promise.reject(err));
-  const servers = await Promise.all(hosts.map((host) => listen(createServer(app), host, port))).catch(closingMemoryOnFailure);
-  for (const s of servers) {
-    // Slow or stalled clients must not hold sockets for ever (slow-loris).
-    s.headersTimeout = 10_000;
-    s.requestTimeout = http.request_timeout_ms + 10_000;
-    s.keepAliveTimeout = 65_000;
-  }
+  const servers = await Promise.all(hosts.map((host) => listen(createNotifyServer(app, http), host, port))).catch(closingMemoryOnFailure);
   const urls = servers.map((s) => urlOf(s));
 
   let metricsServer: Server | undefined;

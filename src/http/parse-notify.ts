@@ -3,6 +3,7 @@
  * Every message names the offending field so a homeserver developer can fix it at once.
  */
 import { MatrixError } from './errors';
+import { nestsDeeperThan } from './json-depth';
 import { decodeUnpaddedBase64 } from '../msc3013/base64';
 import {
   ENCRYPTED_ALGORITHMS,
@@ -17,6 +18,9 @@ export interface ParseLimits {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Far beyond any real notification (content and default_payload are a few levels deep). */
+export const MAX_JSON_DEPTH = 64;
 
 const STRING_FIELDS = [
   'event_id', 'room_id', 'type', 'sender', 'sender_display_name', 'room_name', 'room_alias', 'membership',
@@ -33,6 +37,7 @@ export function parseNotifyBody(body: Buffer, limits: ParseLimits): Notification
   } catch {
     return new MatrixError('M_NOT_JSON', 'body is not valid UTF-8');
   }
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) return bad(`body: nested more than ${MAX_JSON_DEPTH} levels deep`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
