@@ -17,7 +17,8 @@ export function createLogger(settings: LogSettings, stream: Writable = process.s
       ? winston.format.combine(winston.format.timestamp(), winston.format.json())
       : winston.format.combine(
           winston.format.timestamp(),
-          winston.format.colorize(),
+          // Colour only for a terminal: escape codes in a log file or collector are noise.
+          ...((stream as { isTTY?: boolean }).isTTY ? [winston.format.colorize()] : []),
           winston.format.printf(({ timestamp, level, message, ...rest }) => {
             const extra = Object.keys(rest).length > 0 ? ' ' + JSON.stringify(rest) : '';
             return `${String(timestamp)} ${level} ${String(message)}${extra}`;
