@@ -19,6 +19,7 @@ describe('APNs end to end (node-apn → simulator)', () => {
   beforeAll(async () => {
     e2e = await startE2E({
       http: { request_timeout_ms: TIMEOUT_MS },
+      apnsOptions: { slowMs: TIMEOUT_MS + 1500 },
       apps: (f) => {
         const apps = defaultApps(f);
         const ios = apps[IOS] as Record<string, unknown>;
@@ -78,6 +79,13 @@ describe('APNs end to end (node-apn → simulator)', () => {
     const attempts = sentTo(pushkey);
     expect(attempts.length).toBeGreaterThanOrEqual(2);
     expect(new Set(attempts.map((r) => r.status))).toEqual(new Set([status]));
+  });
+
+  test('a provider slower than request_timeout_ms is answered 502 at the deadline', async () => {
+    const res = await e2e.notify(notification([{ app_id: IOS, pushkey: apnsPushkey('slow', 125) }, { app_id: IOS, pushkey: apnsPushkey('gone', 126) }]));
+    expect(res.status).toBe(502);
+    expect(res.ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+    expect(res.ms).toBeLessThan(TIMEOUT_MS + SLACK_MS);
   });
 
   test('gone + fail: 502, and on the retry the dead key is rejected without a second send', async () => {

@@ -15,6 +15,7 @@ describe('FCM end to end (firebase-admin → simulator)', () => {
   beforeAll(async () => {
     e2e = await startE2E({
       http: { request_timeout_ms: TIMEOUT_MS },
+      fcmOptions: { slowMs: TIMEOUT_MS + 1500 },
       apps: (f) => {
         const apps = defaultApps(f);
         return { [IOS]: apps[IOS], [ANDROID]: apps[ANDROID] };
@@ -115,6 +116,13 @@ describe('FCM end to end (firebase-admin → simulator)', () => {
       // The simulator's Retry-After (1 s) is honoured: far longer than the first backoff step.
       expect(attempts[1].receivedAt - attempts[0].receivedAt).toBeGreaterThanOrEqual(900);
     }
+  });
+
+  test('a provider slower than request_timeout_ms is answered 502 at the deadline', async () => {
+    const res = await e2e.notify(notification([{ app_id: ANDROID, pushkey: 'slow-fcm-1' }]));
+    expect(res.status).toBe(502);
+    expect(res.ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+    expect(res.ms).toBeLessThan(TIMEOUT_MS + SLACK_MS);
   });
 
   test('one request with an APNs and an FCM device reaches both; each one\'s dead key is rejected', async () => {
