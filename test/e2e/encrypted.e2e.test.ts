@@ -103,6 +103,16 @@ describe('encrypted push end to end', () => {
   });
 
   test.each([
+    ['the com.famedly algorithm name', { algorithm: 'com.famedly.curve25519-aes-sha2' }],
+    ['no algorithm, recognised by its ciphertext', {}],
+  ])('a device with %s is served as encrypted', async (_name, data) => {
+    const body = await heraldEncrypt(SECRET, apnsDevice('none', 303));
+    body.notification.devices[0].data = data;
+    expect((await e2e.notify(body)).status).toBe(200);
+    expect(e2e.apns.received[0].body).toEqual({ ...fieldsOf(body.notification), aps: { 'mutable-content': 1, alert: { body: 'New message' } } });
+  });
+
+  test.each([
     ['boolean', { is_counts_only: true }, {}],
     ['full', {}, { badge: 4 }],
   ] as const)('APNs: a counts-only frame (--counts-only %s) is a background push', async (flag, top, aps) => {
