@@ -1,8 +1,11 @@
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
+import { choosePushMemory } from '../../src/dispatch/choose-memory';
 import { createRedisPushMemory } from '../../src/dispatch/redis-push-memory';
 import type { MemoryOp, SharedPushMemory } from '../../src/dispatch/shared-push-memory';
 import { createLogger } from '../../src/observability/logger';
+import { createMetrics } from '../../src/observability/metrics';
 import { startRedisServer, type RedisServer } from './redis-server';
 
 const PUSHKEY = 'pushkey-that-must-never-reach-redis-in-clear';
@@ -83,6 +86,22 @@ describe('Redis push memory against a real redis-server', () => {
     expect(a.fallbacks).toEqual({});
     expect(b.fallbacks).toEqual({});
     await raw.flushall();
+  });
+
+  test('with redis_url, Redis is chosen even where a sibling store exists (cluster workers)', async () => {
+    const siblingStore = jest.fn(() => { throw new Error('cluster workers must use Redis when it is configured'); });
+    const memory = choosePushMemory(
+      { ttl_seconds: 60, max_entries: 10, redis_url: redis.url },
+      { log: createLogger({ level: 'error', format: 'json' }, new Writable({ write(_c, _e, cb) { cb(); } })), metrics: createMetrics(new Registry(), { defaultMetrics: false }), siblingStore },
+    );
+    try {
+      await memory.markDead('app', PUSHKEY);
+      expect(await raw.keys('herald:dead:*')).toHaveLength(1);
+      expect(siblingStore).not.toHaveBeenCalled();
+    } finally {
+      await memory.close();
+      await raw.flushall();
+    }
   });
 
   test('a second mark keeps the first expiry (SET NX), and entries expire after ttl_seconds', async () => {
