@@ -1,4 +1,7 @@
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
+import { runPrimary } from '../cluster/primary';
+import { announceWorker, workerGatewayOptions } from '../cluster/worker';
 import { loadConfig } from '../config/load';
 import { ConfigError } from '../config/problems';
 import { startGateway } from '../gateway';
@@ -14,7 +17,11 @@ export const serveCommand: Command = {
 Runs the gateway. FILE defaults to $HERALD_CONFIG or ./apps.config.json.
 --host and --port override the config's http.bind_addresses and http.port.
 Signals: SIGTERM/SIGINT drain in-flight requests and exit 0; SIGHUP reloads the config
-(a bad new config is refused and the old one stays).`,
+(a bad new config is refused and the old one stays).
+With http.workers > 1 it forks that many worker processes sharing the port (node:cluster);
+the primary serves the aggregated /metrics, replaces a worker that dies, and passes the
+signals on. Workers share dedup and dead-key memory through the primary, or through Redis
+when dedup.redis_url is set (docs/scaling.md).`,
   async run(argv, io) {
     const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' } } });
     const file = configPath(values.config, io);
@@ -31,23 +38,36 @@ Signals: SIGTERM/SIGINT drain in-flight requests and exit 0; SIGHUP reloads the 
       io.stderr.write(`herald serve: refusing to start.\n${err.message}\n`);
       return 1;
     }
-    const log = createLogger(loaded.config.log);
+    const baseLog = createLogger(loaded.config.log);
+    if (cluster.isPrimary && loaded.config.http.workers > 1) {
+      return runPrimary({ loaded, log: baseLog.child({ pid: process.pid, role: 'primary' }), reloadConfig: () => loadConfig(file, io.env) });
+    }
+    const worker = cluster.isWorker;
+    const log = worker ? baseLog.child({ worker: cluster.worker?.id, pid: process.pid }) : baseLog;
     let gateway;
     try {
-      gateway = await startGateway(loaded, { log, env: io.env, host: values.host, port });
+      gateway = await startGateway(loaded, { log, env: io.env, host: values.host, port, ...(worker ? workerGatewayOptions() : {}) });
     } catch (err) {
       // e.g. EADDRINUSE: an operator error, answered with a message rather than a stack trace.
       io.stderr.write(`herald serve: cannot start: ${(err as Error).message}\n`);
+      if (worker) process.disconnect();
       return 1;
     }
+    if (worker) announceWorker(gateway);
     return new Promise<number>((resolve) => {
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;
         stopping = true;
         log.info('shutting down', { signal });
-        void gateway.shutdown().then(() => resolve(0));
+        void gateway.shutdown().then(() => {
+          // The IPC channel would keep a worker alive: leaving it lets the process end.
+          if (worker && process.connected) process.disconnect();
+          resolve(0);
+        });
       };
+      // A worker whose primary is gone drains and ends rather than serving unsupervised.
+      if (worker) process.once('disconnect', () => stop('primary gone'));
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
       process.on('SIGHUP', () => {
