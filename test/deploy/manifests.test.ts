@@ -156,6 +156,8 @@ describe('docker compose demo', () => {
     expect(services.herald.ports).toEqual([`${composeConfig.http.port}:5000`, `${composeConfig.metrics.port}:9464`]);
     expect(composeConfig.http.bind_addresses).toEqual(['0.0.0.0']);
     expect(composeConfig.metrics.bind_address).toBe('0.0.0.0');
+    // docker stop's SIGKILL must not cut the drain short.
+    expect(Number(/^(\d+)s$/.exec(services.herald.stop_grace_period)?.[1])).toBeGreaterThan(composeConfig.http.request_timeout_ms / 1000 + 1);
   });
 
   it('reaches the simulators on 127.0.0.1 by sharing Herald\'s network namespace, with every demo file mounted', () => {
