@@ -50,7 +50,8 @@ when dedup.redis_url is set (docs/scaling.md).`,
     } catch (err) {
       // e.g. EADDRINUSE: an operator error, answered with a message rather than a stack trace.
       io.stderr.write(`herald serve: cannot start: ${(err as Error).message}\n`);
-      if (worker) process.disconnect();
+      // Leaving the IPC channel deliberately lets the worker end with this exit code.
+      if (worker) cluster.worker?.disconnect();
       return 1;
     }
     if (worker) announceWorker(gateway);
@@ -61,13 +62,11 @@ when dedup.redis_url is set (docs/scaling.md).`,
         stopping = true;
         log.info('shutting down', { signal });
         void gateway.shutdown().then(() => {
-          // The IPC channel would keep a worker alive: leaving it lets the process end.
-          if (worker && process.connected) process.disconnect();
+          // The IPC channel would keep a worker alive: leaving it deliberately lets the process end.
+          if (worker && process.connected) cluster.worker?.disconnect();
           resolve(0);
         });
       };
-      // A worker whose primary is gone drains and ends rather than serving unsupervised.
-      if (worker) process.once('disconnect', () => stop('primary gone'));
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
       process.on('SIGHUP', () => {

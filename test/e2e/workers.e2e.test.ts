@@ -137,8 +137,14 @@ describe('herald serve with http.workers: 2', () => {
     expect(receivedFor(duplicatePushkey)).toHaveLength(1);
   }, 30_000);
 
-  test('SIGTERM drains the workers and the primary exits 0', async () => {
+  test('SIGTERM drains the workers (a request in flight is answered) and the primary exits 0', async () => {
+    const slow = apnsPushkey('slow', 4000);
+    const inFlight = postFresh(url, notification([{ app_id: IOS, pushkey: slow }]));
+    const deadline = Date.now() + 5000;
+    while (receivedFor(slow).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(receivedFor(slow)).toHaveLength(1);
     herald.child.kill('SIGTERM');
+    expect(await inFlight).toMatchObject({ status: 200, body: { rejected: [] } });
     expect(await herald.exited).toBe(0);
     expect(herald.lines.filter((l) => l.message === 'stopped' && l.worker !== undefined)).toHaveLength(2);
     expect(herald.lines.some((l) => l.message === 'stopped' && l.role === 'primary')).toBe(true);
