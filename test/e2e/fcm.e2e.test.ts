@@ -5,7 +5,7 @@
  */
 import { ANDROID, IOS, apnsPushkey, defaultApps, notification, startE2E, type E2E } from './harness';
 
-const TIMEOUT_MS = 1500;
+const TIMEOUT_MS = 2000;
 const SLACK_MS = 1000;
 
 const ROOM_ID = '!slw48wfj34rtnrf:example.com';

@@ -7,7 +7,7 @@ import { IOS, apnsPushkey, defaultApps, notification, startE2E, type E2E } from 
 const LIMITED = 'org.herald.test.limited';
 const GLOB_A = 'org.herald.glob.*';
 const GLOB_B = 'org.herald.*.beta';
-const SLOW_MS = 800;
+const SLOW_MS = 1200;
 
 const tokenOf = (pushkey: string) => Buffer.from(pushkey, 'base64').toString('hex');
 
@@ -15,7 +15,7 @@ describe('notify errors end to end', () => {
   let e2e: E2E;
   beforeAll(async () => {
     e2e = await startE2E({
-      http: { max_body_bytes: 16_384, max_devices: 5, max_inflight_requests: 2, request_timeout_ms: 1500 },
+      http: { max_body_bytes: 16_384, max_devices: 5, max_inflight_requests: 2, request_timeout_ms: 2000 },
       apnsOptions: { slowMs: SLOW_MS },
       apps: (f) => {
         const apps = defaultApps(f);
