@@ -190,6 +190,18 @@ describe('encrypted push end to end', () => {
     }
   });
 
+  test('the gateway log (at debug level) names no pushkey, ciphertext or plaintext content', async () => {
+    const body = await heraldEncrypt(SECRET, apnsDevice('none', 350));
+    const plainDevice = { app_id: iosApp('none'), pushkey: apnsPushkey('gone', 351) };
+    await e2e.notify(body);
+    await e2e.notify({ notification: { ...SECRET, devices: [plainDevice] } });
+    const logs = e2e.logs.join('');
+    expect(logs).toContain('notify handled');
+    for (const secret of [body.notification.ciphertext, body.notification.mac, body.notification.devices[0].pushkey, plainDevice.pushkey, SECRET.content.body, SECRET.sender_display_name]) {
+      expect(logs).not.toContain(secret);
+    }
+  });
+
   test('oversized on an app whose default_payload has an alert: a visible content-free push', async () => {
     const body = await heraldEncrypt(HUGE, apnsDevice('alert', 340));
     expect((await e2e.notify(body)).status).toBe(200);
