@@ -4,7 +4,7 @@
  * build, so the tests never run yesterday's code.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -12,8 +12,36 @@ const ENTRY = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 /** tsc on a busy two-core machine. */
 export const BUILD_TIMEOUT_MS = 180_000;
 
+/** Test files run in parallel workers: one builds while the others wait for its lock. */
 export function ensureBuilt(): void {
-  if (builtAt() >= newestSource(join(ROOT, 'src'))) return;
+  const lock = join(ROOT, 'dist', '.test-build.lock');
+  mkdirSync(join(ROOT, 'dist'), { recursive: true });
+  for (;;) {
+    if (builtAt() >= newestSource(join(ROOT, 'src'))) return;
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() - lockedSince(lock) > BUILD_TIMEOUT_MS) rmSync(lock, { recursive: true, force: true });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+    }
+  }
+  try {
+    build();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function lockedSince(lock: string): number {
+  try {
+    return statSync(lock).mtimeMs;
+  } catch {
+    return Date.now();
+  }
+}
+
+function build(): void {
   try {
     execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
       cwd: ROOT, stdio: 'pipe', timeout: BUILD_TIMEOUT_MS,
