@@ -16,8 +16,12 @@ export const serveCommand: Command = {
 
 Runs the gateway. FILE defaults to $HERALD_CONFIG or ./apps.config.json.
 --host and --port override the config's http.bind_addresses and http.port.
-Signals: SIGTERM/SIGINT drain in-flight requests and exit 0; SIGHUP reloads the config
-(a bad new config is refused and the old one stays).
+Signals: SIGTERM/SIGINT make /health answer 503, stop accepting connections, finish the
+requests in flight (within http.request_timeout_ms + 1 s), close provider sessions and exit 0.
+SIGHUP reloads the config: apps, proxy and request limits apply to new requests while requests
+in flight finish on the old ones; a bad new config is refused (logged) and the old one stays;
+listeners (http.bind_addresses, http.port, http.workers), log, metrics and dedup change only
+on restart (a warning names them).
 With http.workers > 1 it forks that many worker processes sharing the port (node:cluster);
 the primary serves the aggregated /metrics, replaces a worker that dies, and passes the
 signals on. Workers share dedup and dead-key memory through the primary, or through Redis
