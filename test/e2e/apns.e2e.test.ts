@@ -5,6 +5,7 @@
  */
 import { hexTokenFor } from '../../src/simulators/scenarios';
 import { IOS, IOS_CERT, apnsPushkey, defaultApps, notification, startE2E, type E2E } from './harness';
+import { sampleValue, scrape } from './metrics-text';
 
 const HEX_APP = 'org.herald.test.ios.hex';
 const WRONG_KEY = 'org.herald.test.ios.wrongkey';
@@ -132,8 +133,8 @@ describe('APNs end to end (node-apn → simulator)', () => {
     const res = await e2e.notify(notification([{ app_id: WRONG_KEY, pushkey }]));
     expect(res).toMatchObject({ status: 200, body: { rejected: [] } });
     expect(sentTo(pushkey).map((r) => [r.status, r.reason])).toEqual([[403, 'InvalidProviderToken']]);
-    const metrics = await (await fetch(e2e.metricsUrl!)).text();
-    expect(metrics).toContain(`herald_pushes_total{app="${WRONG_KEY}",backend="apns",outcome="dropped"} 1`);
+    const metrics = await scrape(e2e.metricsUrl);
+    expect(sampleValue(metrics, 'herald_pushes_total', { app: WRONG_KEY, backend: 'apns', outcome: 'dropped' })).toBe(1);
   });
 
   test('certificate auth: the test client certificate authenticates the connection', async () => {
