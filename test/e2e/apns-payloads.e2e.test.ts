@@ -118,4 +118,19 @@ describe('APNs payload shapes as the simulator receives them', () => {
     });
     expect(push.headers['apns-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  test('an oversized plain message has its alert text shortened to fit 4096 bytes, ending in …', async () => {
+    const text = 'Grüße 🚀 '.repeat(800);
+    const pushkey = apnsPushkey('ok', 260);
+    const res = await e2e.notify({ notification: { ...sygnalMessage(60, { content: { msgtype: 'm.text', body: text } }), devices: [{ app_id: IOS, pushkey }] } });
+    expect(res).toMatchObject({ status: 200, body: { rejected: [] } });
+    const [push] = e2e.apns.received;
+    expect(push.status).toBe(200);
+    expect(push.bytes).toBeLessThanOrEqual(4096);
+    expect(push.bytes).toBeGreaterThan(4000);
+    const args = (push.body as { aps: { alert: { 'loc-args': string[] } } }).aps.alert['loc-args'];
+    expect(args.slice(0, 2)).toEqual(['Major Tom', 'Mission Control']);
+    expect(args[2].endsWith('…')).toBe(true);
+    expect(text.startsWith(args[2].slice(0, -1))).toBe(true);
+  });
 });

@@ -81,6 +81,27 @@ describe('FCM end to end (firebase-admin → simulator)', () => {
     expect(message.notification).toBeUndefined();
   });
 
+  test('an oversized plain message has its text shortened to fit 4096 data bytes, ending in …', async () => {
+    const body = 'Grüße 🚀 '.repeat(800);
+    const res = await e2e.notify({ notification: { event_id: '$long', room_id: ROOM_ID, type: 'm.room.message', content: { msgtype: 'm.text', body }, devices: [{ app_id: ANDROID, pushkey: 'ok-long-1' }] } });
+    expect(res).toMatchObject({ status: 200, body: { rejected: [] } });
+    const [push] = messagesTo('ok-long-1');
+    expect(push.status).toBe(200);
+    expect(push.payloadBytes).toBeLessThanOrEqual(4096);
+    const shortened: string = messageOf('ok-long-1').data.content_body;
+    expect(shortened.endsWith('…')).toBe(true);
+    expect(body.startsWith(shortened.slice(0, -1))).toBe(true);
+    // Cutting no more than needed: the message is close to the limit.
+    expect(push.payloadBytes).toBeGreaterThan(4000);
+  });
+
+  test('a plain message that cannot be shortened to fit (huge default_payload) arrives as the content_omitted fallback', async () => {
+    const device = { app_id: ANDROID, pushkey: 'ok-huge-1', data: { default_payload: { blob: 'x'.repeat(5000) } } };
+    const res = await e2e.notify({ notification: { event_id: '$huge', room_id: ROOM_ID, type: 'm.room.message', counts: { unread: 1 }, devices: [device] } });
+    expect(res).toMatchObject({ status: 200, body: { rejected: [] } });
+    expect(messageOf('ok-huge-1').data).toEqual({ content_omitted: 'true', event_id: '$huge', room_id: ROOM_ID });
+  });
+
   test('gone… (UNREGISTERED) and bad… (INVALID_ARGUMENT) are rejected after one attempt; mismatch… is dropped', async () => {
     const res = await e2e.notify(notification([
       { app_id: ANDROID, pushkey: 'gone-fcm-1' },
