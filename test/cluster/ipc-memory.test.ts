@@ -90,19 +90,30 @@ describe('cluster push memory over IPC', () => {
     await expect(pending).rejects.toThrow('closed');
   });
 
+  test('questions asked in the same turn of the event loop travel as one message', async () => {
+    const c = cluster();
+    const a = worker(c.channel());
+    const answers = await Promise.all([
+      a.memory.isDead('app', 'k1'), a.memory.isDead('app', 'k2'), a.memory.wasDelivered('app', 'k1', '$e'),
+    ]);
+    expect(answers).toEqual([false, false, false]);
+    expect(c.state.requests).toHaveLength(1);
+    expect(c.state.requests[0].questions).toHaveLength(3);
+  });
+
   test('the primary keeps the first expiry (NX), expires entries, and ignores other messages', () => {
     let clock = 1_000_000;
     const primary = new PrimaryMemory({ ttl_seconds: 10, max_entries: 100 }, () => clock);
-    const ask = (op: 'has' | 'add', id: number) => primary.answer({ herald: 'memory', id, op, kind: 'delivered', key: 'k' });
-    expect(ask('has', 1)).toEqual({ herald: 'memory-reply', id: 1, found: false });
-    expect(ask('add', 2)).toEqual({ herald: 'memory-reply', id: 2 });
+    const ask = (op: 'has' | 'add', id: number) => primary.answer({ herald: 'memory', questions: [{ id, op, kind: 'delivered', key: 'k' }] });
+    expect(ask('has', 1)).toEqual({ herald: 'memory-reply', answers: [{ id: 1, found: false }] });
+    expect(ask('add', 2)).toEqual({ herald: 'memory-reply', answers: [{ id: 2 }] });
     clock += 6000;
     ask('add', 3);
-    expect(ask('has', 4)).toMatchObject({ found: true });
+    expect(ask('has', 4)?.answers).toEqual([{ id: 4, found: true }]);
     clock += 5000; // 11 s after the first mark
-    expect(ask('has', 5)).toMatchObject({ found: false });
+    expect(ask('has', 5)?.answers).toEqual([{ id: 5, found: false }]);
     expect(primary.answer({ type: 'prom-client:getMetricsReq' })).toBeUndefined();
-    expect(primary.answer({ herald: 'memory', id: 6, op: 'drop', kind: 'dead', key: 'k' })).toBeUndefined();
-    expect(primary.answer({ herald: 'memory', id: 7, op: 'has', kind: 'other', key: 'k' })).toBeUndefined();
+    const odd = primary.answer({ herald: 'memory', questions: [{ id: 6, op: 'drop', kind: 'dead', key: 'k' }, { id: 7, op: 'has', kind: 'other', key: 'k' }, null] });
+    expect(odd).toEqual({ herald: 'memory-reply', answers: [] });
   });
 });
