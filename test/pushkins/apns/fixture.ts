@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import winston from 'winston';
 import { type ApnsAppConfig, apnsAppSchema } from '../../../src/config/schema';
-import type { Device, PlainNotification } from '../../../src/notification';
+import type { Device } from '../../../src/notification';
 import { createMetrics, type Metrics } from '../../../src/observability/metrics';
 import { type ApnsPushkinOptions, createApnsPushkin } from '../../../src/pushkins/apns';
 import type { Pushkin, SendContext } from '../../../src/pushkins/pushkin';
 import { type ApnsSimulator, type ApnsSimulatorOptions, startApnsSimulator } from '../../../src/simulators/apns';
 import { createCa, createEs256Key, issueApnsClientCert, issueServerCert } from '../../../src/simulators/ca';
 import { hexTokenFor } from '../../../src/simulators/scenarios';
+import { contextFor, message, responseCodes } from '../../support/pushkin-fixture';
 
 export const TOPIC = 'org.herald.test';
 export const TEAM_ID = 'TEAMTEST12';
@@ -80,26 +81,8 @@ export function deviceFor(pushkey: string): Device {
   return { app_id: 'org.herald.test.ios', pushkey };
 }
 
-export function message(device: Device, extra: Partial<PlainNotification> = {}): PlainNotification {
-  return {
-    event_id: '$event1',
-    room_id: '!room:example.org',
-    type: 'm.room.message',
-    sender: '@alice:example.org',
-    sender_display_name: 'Alice',
-    content: { msgtype: 'm.text', body: 'Hello there' },
-    counts: { unread: 2 },
-    devices: [device],
-    ...extra,
-  };
-}
-
 export function context(deadlineInMs: number, deps = testDeps()): SendContext {
-  return { deadline: Date.now() + deadlineInMs, requestId: 'req-test', log: deps.log };
+  return contextFor(deadlineInMs, deps);
 }
 
-/** herald_provider_responses_total by code, for one app. */
-export async function responseCodes(metrics: Metrics): Promise<Record<string, number>> {
-  const { values } = await metrics.providerResponses.get();
-  return Object.fromEntries(values.map((v) => [String(v.labels.code), v.value]));
-}
+export { message, responseCodes };

@@ -6,12 +6,13 @@ import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import winston from 'winston';
 import { type FcmAppConfig, fcmAppSchema } from '../../../src/config/schema';
-import type { Device, PlainNotification } from '../../../src/notification';
-import { createMetrics, type Metrics } from '../../../src/observability/metrics';
+import type { Device } from '../../../src/notification';
+import { createMetrics } from '../../../src/observability/metrics';
 import { type FcmPushkinOptions, createFcmPushkin } from '../../../src/pushkins/fcm';
 import type { Pushkin, PushkinDeps, SendContext } from '../../../src/pushkins/pushkin';
 import { createCa, createServiceAccount, issueServerCert, type ServiceAccount } from '../../../src/simulators/ca';
 import { type FcmSimulator, type FcmSimulatorOptions, startFcmSimulator } from '../../../src/simulators/fcm';
+import { contextFor, message, responseCodes } from '../../support/pushkin-fixture';
 
 export const PROJECT = 'herald-fcm-test';
 export const APP_ID = 'org.herald.test.android';
@@ -83,26 +84,8 @@ export function deviceFor(pushkey: string): Device {
   return { app_id: APP_ID, pushkey };
 }
 
-export function message(device: Device, extra: Partial<PlainNotification> = {}): PlainNotification {
-  return {
-    event_id: '$event1',
-    room_id: '!room:example.org',
-    type: 'm.room.message',
-    sender: '@alice:example.org',
-    sender_display_name: 'Alice',
-    content: { msgtype: 'm.text', body: 'Hello there' },
-    counts: { unread: 2 },
-    devices: [device],
-    ...extra,
-  };
-}
-
 export function context(deadlineInMs: number, deps: PushkinDeps = testDeps()): SendContext {
-  return { deadline: Date.now() + deadlineInMs, requestId: 'req-test', log: deps.log };
+  return contextFor(deadlineInMs, deps);
 }
 
-/** herald_provider_responses_total by code, for one app. */
-export async function responseCodes(metrics: Metrics): Promise<Record<string, number>> {
-  const { values } = await metrics.providerResponses.get();
-  return Object.fromEntries(values.map((v) => [String(v.labels.code), v.value]));
-}
+export { message, responseCodes };
