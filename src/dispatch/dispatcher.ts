@@ -72,7 +72,9 @@ async function handleDevice(n: Notification, device: Device, deps: DispatchDeps,
   if (result.kind === 'delivered') {
     deps.metrics.payloadFits.inc({ app: pushkin.appId, fit: result.fit });
     // A degraded push is worth an operator's attention (content cut or omitted); a full one is routine.
-    ctx.log.log(result.fit === 'full' ? 'debug' : 'info', 'push delivered', { app: pushkin.appId, pushkey: pushkeyRef(device.pushkey), fit: result.fit });
+    const level = result.fit === 'full' ? 'debug' : 'info';
+    // Checked first: this runs for every push, and the pushkey's hash is not free.
+    if (ctx.log.isLevelEnabled(level)) ctx.log.log(level, 'push delivered', { app: pushkin.appId, pushkey: pushkeyRef(device.pushkey), fit: result.fit });
   }
   return result;
 }

@@ -24,11 +24,30 @@ export function createLogger(settings: LogSettings, stream: Writable = process.s
             return `${String(timestamp)} ${level} ${String(message)}${extra}`;
           }),
         );
-  return winston.createLogger({
-    level: settings.level,
-    format,
-    transports: [new winston.transports.Stream({ stream })],
-  });
+  return skippingDisabledLevels(
+    winston.createLogger({
+      level: settings.level,
+      format,
+      transports: [new winston.transports.Stream({ stream })],
+    }),
+  );
+}
+
+/**
+ * winston builds, copies and streams every entry before its level filter drops it; a notify
+ * request makes several info/debug calls, so at `warn` that was per-request work for nothing.
+ * The check is made on each call (children inherit it), so a changed level still applies.
+ */
+function skippingDisabledLevels(logger: winston.Logger): winston.Logger {
+  const levelMethods = logger as unknown as Record<string, (...args: unknown[]) => winston.Logger>;
+  for (const level of Object.keys(logger.levels)) {
+    const write = levelMethods[level];
+    levelMethods[level] = function (this: winston.Logger, ...args: unknown[]) {
+      const self = this ?? logger;
+      return self.isLevelEnabled(level) ? write.apply(self, args) : self;
+    };
+  }
+  return logger;
 }
 
 /** A stable 10-hex-digit reference for a pushkey: enough to correlate, useless as a token. */

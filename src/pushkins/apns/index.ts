@@ -45,7 +45,8 @@ interface OnePush {
   note: ApnsNotification;
   token: string;
   fit: ApnsPush['fit'];
-  pushkeyRef: string;
+  /** Hashed into a reference only when a line is logged. */
+  pushkey: string;
   /** A reason worth one more attempt (a renewed provider token) has had it. */
   retriedOnce: boolean;
 }
@@ -67,7 +68,7 @@ export function createApnsPushkin(appId: string, app: ApnsAppConfig, deps: Pushk
     if (failure === undefined) return answered('200', { kind: 'delivered', fit: push.fit });
 
     const verdict = classifyFailure(failure);
-    ctx.log.debug('apns attempt failed', { app: appId, pushkey: push.pushkeyRef, attempt: n, reason: verdict.outcome.reason });
+    ctx.log.debug('apns attempt failed', { app: appId, pushkey: pushkeyRef(push.pushkey), attempt: n, reason: verdict.outcome.reason });
     if (verdict.retryOnce && !push.retriedOnce) {
       push.retriedOnce = true;
       return answered(verdict.code, { kind: 'temporary', reason: verdict.outcome.reason, retryAfterMs: 0 });
@@ -97,7 +98,7 @@ export function createApnsPushkin(appId: string, app: ApnsAppConfig, deps: Pushk
         note: toApnsNotification(push, app.topic, randomUUID()),
         token,
         fit: push.fit,
-        pushkeyRef: pushkeyRef(device.pushkey),
+        pushkey: device.pushkey,
         retriedOnce: false,
       };
       return sendWithRetry((n) => attempt(one, ctx, n), ctx.deadline, policy, clock);

@@ -28,7 +28,8 @@ export interface FcmPushkinOptions {
 interface OnePush {
   message: FcmMessage;
   fit: Fit;
-  pushkeyRef: string;
+  /** Hashed into a reference only when a line is logged. */
+  pushkey: string;
   /** A 401 has already cost the cached access token once: a second one is a real refusal. */
   tokenRenewed: boolean;
 }
@@ -93,7 +94,7 @@ export function createFcmPushkin(appId: string, app: FcmAppConfig, deps: Pushkin
   }
 
   function conclude(push: OnePush, ctx: SendContext, n: number, verdict: Classified): Outcome {
-    const fields = { app: appId, pushkey: push.pushkeyRef, attempt: n, code: verdict.code, reason: verdict.outcome.reason };
+    const fields = { app: appId, pushkey: pushkeyRef(push.pushkey), attempt: n, code: verdict.code, reason: verdict.outcome.reason };
     if (verdict.loud) ctx.log.error('FCM refused this app\'s credentials or message: check its service account, project_id and fcm_options', fields);
     else ctx.log.debug('fcm attempt failed', fields);
     return verdict.outcome;
@@ -114,7 +115,7 @@ export function createFcmPushkin(appId: string, app: FcmAppConfig, deps: Pushkin
         ctx.log.debug('fcm push has nothing to say', { app: appId, pushkey: pushkeyRef(device.pushkey) });
         return { kind: 'delivered', fit: 'full' };
       }
-      const push: OnePush = { message: built.message, fit: built.fit, pushkeyRef: pushkeyRef(device.pushkey), tokenRenewed: false };
+      const push: OnePush = { message: built.message, fit: built.fit, pushkey: device.pushkey, tokenRenewed: false };
       return sendWithRetry((n) => attempt(push, ctx, n), ctx.deadline, policy, clock);
     },
     async close(): Promise<void> {
