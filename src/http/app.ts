@@ -12,7 +12,7 @@ import type { PushMemory } from '../dispatch/push-memory';
 import type { Metrics } from '../observability/metrics';
 import { MatrixError } from './errors';
 import { parseNotifyBody } from './parse-notify';
-import { requestIdFor } from './request-id';
+import { createRequestIds } from './request-id';
 
 export const NOTIFY_PATH = '/_matrix/push/v1/notify';
 
@@ -37,6 +37,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('query parser', false);
   let inflight = 0;
 
+  const requestIdFor = createRequestIds();
+
   app.use((req, res, next) => {
     const id = requestIdFor(req.headers['x-request-id']);
     res.locals.requestId = id;
@@ -49,8 +51,17 @@ export function createApp(deps: AppDeps): express.Express {
     else res.json({ status: 'ok' });
   });
 
-  const readBody = (req: Request, res: Response, next: NextFunction) =>
-    express.raw({ type: () => true, limit: deps.state().config.http.max_body_bytes })(req, res, next);
+  // One parser per body limit (the limit can change on reload), not a new one per request.
+  const parsers = new Map<number, express.RequestHandler>();
+  const readBody = (req: Request, res: Response, next: NextFunction) => {
+    const limit = deps.state().config.http.max_body_bytes;
+    let parse = parsers.get(limit);
+    if (parse === undefined) {
+      parse = express.raw({ type: () => true, limit });
+      parsers.set(limit, parse);
+    }
+    return parse(req, res, next);
+  };
 
   app.post(NOTIFY_PATH, (_req, res, next) => {
     const { http } = deps.state().config;
