@@ -21,13 +21,23 @@ export interface ProviderTokenCheck {
   /** Apple rejects tokens issued more than an hour ago. */
   maxAgeSeconds: number;
   now: () => number;
+  /**
+   * Tokens whose signature already verified, with what the age check needs. A client reuses one
+   * token for up to an hour, and an ECDSA verification per push made the simulator, not the
+   * gateway, the bottleneck of a benchmark sharing its cores.
+   */
+  verified: Map<string, { teamId: string; iat: unknown }>;
 }
+
+/** Enough for every key and renewal a test or benchmark uses; cleared when full. */
+const MAX_VERIFIED_TOKENS = 64;
 
 export function providerTokenCheck(keys: ProviderKey[], maxAgeSeconds = 3600, now = Date.now): ProviderTokenCheck {
   return {
     keys: new Map(keys.map((entry) => [entry.keyId, { teamId: entry.teamId, key: publicKeyFromPem(entry.keyPem) }])),
     maxAgeSeconds,
     now,
+    verified: new Map(),
   };
 }
 
@@ -47,18 +57,27 @@ export function authenticate(
   if (topic !== undefined) return { ok: true, method: 'certificate', topic };
   if (!authorization) return { ok: false, reason: 'MissingProviderToken' };
   const match = /^bearer\s+(\S+)$/i.exec(authorization);
-  const jwt = match ? decodeJwt(match[1]) : undefined;
-  if (!jwt) return { ok: false, reason: 'InvalidProviderToken' };
-
-  const kid = jwt.header.kid;
-  const known = typeof kid === 'string' ? check.keys.get(kid) : undefined;
-  if (!known || jwt.claims.iss !== known.teamId || !verifyJwtSignature(jwt, 'ES256', known.key)) {
-    return { ok: false, reason: 'InvalidProviderToken' };
-  }
-  const iat = jwt.claims.iat;
+  const signed = match ? verifiedToken(match[1], check) : undefined;
+  if (!signed) return { ok: false, reason: 'InvalidProviderToken' };
+  const { iat, teamId } = signed;
   const nowSeconds = Math.floor(check.now() / 1000);
   // A token from the future (beyond clock skew) is as invalid as a forged one.
   if (typeof iat !== 'number' || iat > nowSeconds + 60) return { ok: false, reason: 'InvalidProviderToken' };
   if (nowSeconds - iat > check.maxAgeSeconds) return { ok: false, reason: 'ExpiredProviderToken' };
-  return { ok: true, method: 'token', teamId: known.teamId };
+  return { ok: true, method: 'token', teamId };
+}
+
+/** The token's team and iat when its signature is good (remembered), else undefined. */
+function verifiedToken(token: string, check: ProviderTokenCheck): { teamId: string; iat: unknown } | undefined {
+  const remembered = check.verified.get(token);
+  if (remembered) return remembered;
+  const jwt = decodeJwt(token);
+  if (!jwt) return undefined;
+  const kid = jwt.header.kid;
+  const known = typeof kid === 'string' ? check.keys.get(kid) : undefined;
+  if (!known || jwt.claims.iss !== known.teamId || !verifyJwtSignature(jwt, 'ES256', known.key)) return undefined;
+  if (check.verified.size >= MAX_VERIFIED_TOKENS) check.verified.clear();
+  const signed = { teamId: known.teamId, iat: jwt.claims.iat };
+  check.verified.set(token, signed);
+  return signed;
 }
