@@ -8,7 +8,8 @@ export interface Report {
   settings: { quick: boolean; million: number; connections: number };
   saturation: Array<{ mix: MixName; devicesPerNotification: number; result: PhaseResult }>;
   raw?: RawResult[];
-  latency: Array<{ rate: number; result: PhaseResult }>;
+  /** `result` from bench/paced.ts (smooth arrivals); `autocannon` from its overallRate (bursts each second). */
+  latency: Array<{ rate: number; result: PhaseResult; autocannon?: PhaseResult }>;
   million?: { target: number; result: PhaseResult; samples: Array<{ completed: number; rssMb: number }>; rssAfterMb: number };
   rssAfterWarmupMb?: number;
   peakRssMb?: number;
@@ -51,12 +52,14 @@ export function formatReport(report: Report): string {
   }
   if (report.latency.length > 0) {
     out.push('### Latency at fixed rates (mix)', '');
-    out.push(row(['rate/s', 'achieved/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'gateway CPU µs/notification', 'gateway CPU', 'simulators CPU', 'failed']));
-    out.push(row(Array(10).fill('---')));
-    for (const { rate, result: r } of report.latency) {
+    out.push('Paced: requests start on an even schedule, latency measured from when each was due. autocannon overallRate: each connection sends its per-second quota back to back at the start of each second.', '');
+    out.push(row(['rate/s', 'achieved/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'gateway CPU µs/notification', 'gateway CPU', 'simulators CPU', 'failed', 'autocannon p50 / p99 / p99.9 ms']));
+    out.push(row(Array(11).fill('---')));
+    for (const { rate, result: r, autocannon: a } of report.latency) {
       out.push(row([
         f0(rate), f0(r.perSecond), r.latencyMs.p50, r.latencyMs.p99, r.latencyMs.p999, r.latencyMs.max,
         f0((r.cpu.gateway * 1e6) / r.ok), pct(r.cpu.gateway, r.seconds), pct(r.cpu.simulators, r.seconds), failures(r),
+        a ? `${a.latencyMs.p50} / ${a.latencyMs.p99} / ${a.latencyMs.p999}` : '–',
       ]));
     }
     out.push('');
@@ -86,7 +89,7 @@ export function checkTargets(report: Report): string[] {
   if (apns !== undefined) lines.push(`APNs saturation ≥ ${f0(TARGETS.apnsPerSecond)}/s: ${f0(apns)}/s — ${verdict(apns >= TARGETS.apnsPerSecond)}`);
   if (fcm !== undefined) lines.push(`FCM saturation ≥ ${f0(TARGETS.fcmPerSecond)}/s: ${f0(fcm)}/s — ${verdict(fcm >= TARGETS.fcmPerSecond)}`);
   const at1000 = report.latency.find((l) => l.rate === 1000)?.result;
-  if (at1000) lines.push(`p99 ≤ ${TARGETS.p99AtThousandMs} ms at 1,000/s: ${at1000.latencyMs.p99} ms — ${verdict(at1000.latencyMs.p99 <= TARGETS.p99AtThousandMs)}`);
+  if (at1000) lines.push(`p99 ≤ ${TARGETS.p99AtThousandMs} ms at 1,000/s (paced): ${at1000.latencyMs.p99} ms — ${verdict(at1000.latencyMs.p99 <= TARGETS.p99AtThousandMs)}`);
   if (report.peakRssMb !== undefined) lines.push(`peak RSS ≤ ${TARGETS.peakRssMb} MB: ${f1(report.peakRssMb)} MB — ${verdict(report.peakRssMb <= TARGETS.peakRssMb)}`);
   const m = report.million;
   if (m) {

@@ -5,12 +5,14 @@
  *   npm run bench                      everything (about 8 minutes with the default million)
  *   npm run bench -- --quick           short phases and 20,000 for the "million" (development)
  *   npm run bench -- --phases saturation,raw     only some phases (saturation, latency, million, raw)
+ *   npm run bench -- --mixes apns,fcm  only these loads in the saturation phase (apns, fcm, mix)
  *   npm run bench -- --profile DIR     the gateway runs with --cpu-prof, profile written to DIR
  *   BENCH_MILLION=200000 npm run bench  a smaller (or larger) memory run
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runPhase, type PhaseResult } from './load';
+import { runPaced } from './paced';
 import { delay, memoryMb, startStack, type Stack } from './processes';
 import { runRaw, type RawResult } from './raw';
 import { formatReport, type Report } from './report';
@@ -23,6 +25,7 @@ interface Settings {
   quick: boolean;
   phases: Set<Phase>;
   profileDir?: string;
+  mixes: MixName[];
   saturationS: number;
   rateS: number;
   million: number;
@@ -30,7 +33,7 @@ interface Settings {
 }
 
 function settingsFrom(argv: string[], env: NodeJS.ProcessEnv): Settings {
-  const { values } = parseArgs({ args: argv, options: { quick: { type: 'boolean' }, phases: { type: 'string' }, profile: { type: 'string' } } });
+  const { values } = parseArgs({ args: argv, options: { quick: { type: 'boolean' }, phases: { type: 'string' }, mixes: { type: 'string' }, profile: { type: 'string' } } });
   const quick = values.quick === true;
   const phases = new Set((values.phases ?? PHASES.join(',')).split(',') as Phase[]);
   for (const p of phases) if (!PHASES.includes(p)) throw new Error(`unknown phase ${p}; phases: ${PHASES.join(', ')}`);
@@ -39,6 +42,7 @@ function settingsFrom(argv: string[], env: NodeJS.ProcessEnv): Settings {
   return {
     quick,
     phases,
+    mixes: (values.mixes ?? 'apns,fcm,mix').split(',') as MixName[],
     profileDir: values.profile === undefined ? undefined : resolve(values.profile),
     saturationS: quick ? 4 : 15,
     rateS: quick ? 4 : 15,
@@ -74,7 +78,7 @@ async function measure(stack: Stack, s: Settings, report: Report): Promise<void>
   report.rssAfterWarmupMb = memoryMb(stack.gateway.pid).rss;
 
   if (s.phases.has('saturation') || s.phases.has('raw')) {
-    for (const mix of ['apns', 'fcm', 'mix'] as const) {
+    for (const mix of s.mixes) {
       progress(`saturation: ${mix}`);
       const result = await phase(mix, s.saturationS);
       report.saturation.push({ mix, devicesPerNotification: createWorkload(mix).devicesPerNotification, result });
@@ -91,8 +95,11 @@ async function measure(stack: Stack, s: Settings, report: Report): Promise<void>
   }
   if (s.phases.has('latency')) {
     for (const rate of [500, 1000, 2000]) {
-      progress(`fixed rate ${rate}/s (mix)`);
-      report.latency.push({ rate, result: await phase('mix', s.rateS, { rate }) });
+      progress(`fixed rate ${rate}/s (mix): autocannon overallRate, then paced`);
+      const bursts = await phase('mix', s.rateS, { rate });
+      await delay(500);
+      const paced = await runPaced({ url: stack.gatewayUrl, workload: createWorkload('mix'), rate, durationS: s.rateS, maxSockets: 200, pids });
+      report.latency.push({ rate, result: paced, autocannon: bursts });
       await delay(500);
     }
   }

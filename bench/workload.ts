@@ -12,7 +12,7 @@ import { APNS_APP, FCM_APP, ROOT } from './processes';
 
 export type KindName =
   | 'apns-plain' | 'fcm-plain' | 'apns-encrypted' | 'fcm-encrypted'
-  | 'multi-device' | 'oversized-encrypted' | 'long-plain';
+  | 'multi-device' | 'oversized-encrypted' | 'long-plain' | 'dead-token';
 
 /** The notify body, split where the per-request event counter goes (plain kinds only). */
 interface Template {
@@ -22,7 +22,7 @@ interface Template {
   devices: number;
 }
 
-export type MixName = 'apns' | 'fcm' | 'mix';
+export type MixName = 'apns' | 'fcm' | 'mix' | 'soak';
 
 /** Weights per kind, in notifications. The mix is what a busy homeserver might send. */
 export const MIXES: Record<MixName, Partial<Record<KindName, number>>> = {
@@ -31,6 +31,11 @@ export const MIXES: Record<MixName, Partial<Record<KindName, number>>> = {
   mix: {
     'apns-plain': 35, 'fcm-plain': 25, 'apns-encrypted': 10, 'fcm-encrypted': 10,
     'multi-device': 10, 'oversized-encrypted': 5, 'long-plain': 5,
+  },
+  // The mix plus tokens the provider calls dead (rejected, then remembered as dead).
+  soak: {
+    'apns-plain': 34, 'fcm-plain': 24, 'apns-encrypted': 10, 'fcm-encrypted': 10,
+    'multi-device': 10, 'oversized-encrypted': 5, 'long-plain': 5, 'dead-token': 2,
   },
 };
 
@@ -74,6 +79,10 @@ function buildTemplates(kind: KindName, publicKey: string): Template[] {
     'oversized-encrypted': (i) => encrypted(kind, i % 2 === 0 ? apns() : fcm(), publicKey, long),
     // Plain text over the limit is shortened to fit.
     'long-plain': (i) => plain(kind, [i % 2 === 0 ? apns() : fcm()], long),
+    // The simulators answer tokens starting "gone" with APNs 410 / FCM 404 UNREGISTERED.
+    'dead-token': (i) => plain(kind, [i % 2 === 0
+      ? { app_id: APNS_APP, pushkey: Buffer.concat([Buffer.from('gone'), randomBytes(28)]).toString('base64') }
+      : { app_id: FCM_APP, pushkey: `gone${randomBytes(30).toString('hex')}` }]),
   };
   return Array.from({ length: POOL }, (_, i) => make[kind](i));
 }
