@@ -24,6 +24,7 @@ export interface Running {
 
 export interface Stack {
   gatewayUrl: string;
+  metricsUrl: string;
   apnsUrl: string;
   fcmUrl: string;
   gateway: Running;
@@ -78,7 +79,7 @@ export async function startSimulatorProcess(): Promise<{ running: Running; apnsU
 }
 
 /** The bench config: one APNs (token auth) and one FCM app on the simulators, logging warnings only. */
-export function writeBenchConfig(dir: string, apnsUrl: string, fcmUrl: string, port: number): string {
+export function writeBenchConfig(dir: string, apnsUrl: string, fcmUrl: string, port: number, metricsPort: number): string {
   const account = JSON.parse(readFileSync(join(DEMO_DIR, 'service-account.json'), 'utf8')) as Record<string, unknown>;
   const accountFile = join(dir, 'service-account.json');
   writeFileSync(accountFile, JSON.stringify({ ...account, token_uri: `${fcmUrl}/token` }), { mode: 0o600 });
@@ -86,7 +87,7 @@ export function writeBenchConfig(dir: string, apnsUrl: string, fcmUrl: string, p
   const config = {
     http: { bind_addresses: ['127.0.0.1'], port },
     log: { level: 'warn', format: 'json' },
-    metrics: { enabled: true, bind_address: '127.0.0.1', port: 0 },
+    metrics: { enabled: true, bind_address: '127.0.0.1', port: metricsPort },
     apps: {
       [APNS_APP]: {
         type: 'apns', platform: 'sandbox', keyfile: join(DEMO_DIR, 'AuthKey_DEMOKEY123.p8'), key_id: 'DEMOKEY123',
@@ -130,10 +131,12 @@ export async function startStack(launch: GatewayLaunch = {}): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
   try {
     const port = await freePort();
-    const configFile = writeBenchConfig(dir, sims.apnsUrl, sims.fcmUrl, port);
+    const metricsPort = await freePort();
+    const configFile = writeBenchConfig(dir, sims.apnsUrl, sims.fcmUrl, port, metricsPort);
     const gateway = await startGatewayProcess(configFile, port, launch);
     return {
       gatewayUrl: `http://127.0.0.1:${port}`,
+      metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
       apnsUrl: sims.apnsUrl,
       fcmUrl: sims.fcmUrl,
       gateway,
@@ -149,6 +152,14 @@ export async function startStack(launch: GatewayLaunch = {}): Promise<Stack> {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** The gateway's V8 heap and external memory in MB, from its own /metrics (prom-client defaults). */
+export async function heapMb(metricsUrl: string): Promise<{ heapUsed: number; heapTotal: number; external: number } | undefined> {
+  const text = await fetch(metricsUrl).then((r) => r.text(), () => undefined);
+  if (text === undefined) return undefined;
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
+  return { heapUsed: value('nodejs_heap_size_used_bytes'), heapTotal: value('nodejs_heap_size_total_bytes'), external: value('nodejs_external_memory_bytes') };
 }
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux

@@ -4,14 +4,18 @@ import type { PhaseResult } from './load';
 import type { RawResult } from './raw';
 import type { MixName } from './workload';
 
+type Heap = { heapUsed: number; heapTotal: number; external: number };
+const heap = (h: Heap | undefined) => (h ? ` (V8 heap ${f1(h.heapUsed)} used of ${f1(h.heapTotal)} MB, external ${f1(h.external)} MB)` : '');
+
 export interface Report {
-  settings: { quick: boolean; million: number; connections: number };
+  settings: { quick: boolean; million: number; connections: number; nodeFlags: string[] };
   saturation: Array<{ mix: MixName; devicesPerNotification: number; result: PhaseResult }>;
   raw?: RawResult[];
   /** `result` from bench/paced.ts (smooth arrivals); `autocannon` from its overallRate (bursts each second). */
   latency: Array<{ rate: number; result: PhaseResult; autocannon?: PhaseResult }>;
-  million?: { target: number; result: PhaseResult; samples: Array<{ completed: number; rssMb: number }>; rssAfterMb: number };
+  million?: { target: number; result: PhaseResult; samples: Array<{ completed: number; rssMb: number }>; rssAfterMb: number; heapAfter?: Heap };
   rssAfterWarmupMb?: number;
+  heapAfterWarmup?: Heap;
   peakRssMb?: number;
 }
 
@@ -30,7 +34,8 @@ export function formatReport(report: Report): string {
   out.push(
     `Herald benchmark — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ` +
       `load average at the end ${l1.toFixed(2)} / ${l5.toFixed(2)} (1 / 5 min)${report.settings.quick ? ', QUICK MODE' : ''}`,
-    `${report.settings.connections} connections, pipelining 1; gateway and simulators are separate processes on this machine.`,
+    `${report.settings.connections} connections, pipelining 1; gateway and simulators are separate processes on this machine.` +
+      (report.settings.nodeFlags.length > 0 ? ` Gateway node flags: ${report.settings.nodeFlags.join(' ')}` : ''),
     '',
   );
   if (report.saturation.length > 0) {
@@ -65,13 +70,13 @@ export function formatReport(report: Report): string {
     out.push('');
   }
   out.push('### Memory (gateway process)', '');
-  out.push(`RSS after warm-up: ${f1(report.rssAfterWarmupMb ?? NaN)} MB; peak RSS (VmHWM) over the whole run: ${f1(report.peakRssMb ?? NaN)} MB`);
+  out.push(`RSS after warm-up: ${f1(report.rssAfterWarmupMb ?? NaN)} MB${heap(report.heapAfterWarmup)}; peak RSS (VmHWM) over the whole run: ${f1(report.peakRssMb ?? NaN)} MB`);
   const m = report.million;
   if (m) {
     const r = m.result;
     out.push(
       `${f0(r.ok)} of ${f0(m.target)} notifications answered 2xx in ${f1(r.seconds)} s (${f0(r.perSecond)}/s, ${failures(r)} failed); ` +
-        `RSS after them: ${f1(m.rssAfterMb)} MB`,
+        `RSS after them: ${f1(m.rssAfterMb)} MB${heap(m.heapAfter)}`,
     );
     const marks = [0.1, 0.25, 0.5, 0.75].map((q) => m.samples.find((s) => s.completed >= q * m.target)).filter((s) => s !== undefined);
     out.push(`RSS along the way: ${marks.map((s) => `${f0(s.completed)}: ${f1(s.rssMb)} MB`).join(', ')}, end: ${f1(m.rssAfterMb)} MB`);

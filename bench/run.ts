@@ -7,13 +7,14 @@
  *   npm run bench -- --phases saturation,raw     only some phases (saturation, latency, million, raw)
  *   npm run bench -- --mixes apns,fcm  only these loads in the saturation phase (apns, fcm, mix)
  *   npm run bench -- --profile DIR     the gateway runs with --cpu-prof, profile written to DIR
+ *   npm run bench -- --node-flags='--max-semi-space-size=4'   V8/node flags for the gateway process
  *   BENCH_MILLION=200000 npm run bench  a smaller (or larger) memory run
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runPhase, type PhaseResult } from './load';
 import { runPaced } from './paced';
-import { delay, memoryMb, startStack, type Stack } from './processes';
+import { delay, heapMb, memoryMb, startStack, type Stack } from './processes';
 import { runRaw, type RawResult } from './raw';
 import { formatReport, type Report } from './report';
 import { createWorkload, type MixName } from './workload';
@@ -25,6 +26,7 @@ interface Settings {
   quick: boolean;
   phases: Set<Phase>;
   profileDir?: string;
+  nodeFlags: string[];
   mixes: MixName[];
   saturationS: number;
   rateS: number;
@@ -33,7 +35,7 @@ interface Settings {
 }
 
 function settingsFrom(argv: string[], env: NodeJS.ProcessEnv): Settings {
-  const { values } = parseArgs({ args: argv, options: { quick: { type: 'boolean' }, phases: { type: 'string' }, mixes: { type: 'string' }, profile: { type: 'string' } } });
+  const { values } = parseArgs({ args: argv, options: { quick: { type: 'boolean' }, phases: { type: 'string' }, mixes: { type: 'string' }, profile: { type: 'string' }, 'node-flags': { type: 'string' } } });
   const quick = values.quick === true;
   const phases = new Set((values.phases ?? PHASES.join(',')).split(',') as Phase[]);
   for (const p of phases) if (!PHASES.includes(p)) throw new Error(`unknown phase ${p}; phases: ${PHASES.join(', ')}`);
@@ -42,6 +44,7 @@ function settingsFrom(argv: string[], env: NodeJS.ProcessEnv): Settings {
   return {
     quick,
     phases,
+    nodeFlags: (values['node-flags'] ?? '').split(' ').filter((f) => f !== ''),
     mixes: (values.mixes ?? 'apns,fcm,mix').split(',') as MixName[],
     profileDir: values.profile === undefined ? undefined : resolve(values.profile),
     saturationS: quick ? 4 : 15,
@@ -53,9 +56,12 @@ function settingsFrom(argv: string[], env: NodeJS.ProcessEnv): Settings {
 
 async function main(): Promise<void> {
   const settings = settingsFrom(process.argv.slice(2), process.env);
-  const nodeFlags = settings.profileDir ? ['--cpu-prof', '--cpu-prof-dir', settings.profileDir] : [];
+  const nodeFlags = [...settings.nodeFlags, ...(settings.profileDir ? ['--cpu-prof', '--cpu-prof-dir', settings.profileDir] : [])];
   const stack = await startStack({ nodeFlags });
-  const report: Report = { settings: { quick: settings.quick, million: settings.million, connections: settings.connections }, saturation: [], latency: [] };
+  const report: Report = {
+    settings: { quick: settings.quick, million: settings.million, connections: settings.connections, nodeFlags: settings.nodeFlags },
+    saturation: [], latency: [],
+  };
   const stopOnSignal = () => void stack.stop().then(() => process.exit(130));
   process.once('SIGINT', stopOnSignal);
   try {
@@ -76,6 +82,7 @@ async function measure(stack: Stack, s: Settings, report: Report): Promise<void>
   progress('warm-up (JIT, connections, OAuth token)');
   await phase('mix', s.quick ? 2 : 5);
   report.rssAfterWarmupMb = memoryMb(stack.gateway.pid).rss;
+  report.heapAfterWarmup = await heapMb(stack.metricsUrl);
 
   if (s.phases.has('saturation') || s.phases.has('raw')) {
     for (const mix of s.mixes) {
@@ -117,7 +124,7 @@ async function measure(stack: Stack, s: Settings, report: Report): Promise<void>
       },
       sampleEveryS: s.quick ? 1 : 10,
     });
-    report.million = { target: s.million, result, samples, rssAfterMb: memoryMb(stack.gateway.pid).rss };
+    report.million = { target: s.million, result, samples, rssAfterMb: memoryMb(stack.gateway.pid).rss, heapAfter: await heapMb(stack.metricsUrl) };
   }
 }
 
