@@ -1,6 +1,7 @@
 /**
  * `npm run soak`: a long mixed load at a moderate fixed rate against the gateway (simulators
- * and gateway as separate processes, as in `npm run bench`), reported window by window: rate
+ * and gateway as separate processes, as in `npm run bench`; requests paced evenly, latency
+ * measured from when each was due, see bench/paced.ts), reported window by window: rate
  * achieved, latency, failures, and the gateway's RSS, so that a leak or a slow drift shows.
  *
  *   npm run soak                                   10 minutes at 500 notifications/s
@@ -12,12 +13,12 @@
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { runPhase } from '../bench/load';
+import { runPaced } from '../bench/paced';
 import { memoryMb, startStack } from '../bench/processes';
 import { createWorkload } from '../bench/workload';
 
 const WINDOW_S = 30;
-const CONNECTIONS = 50;
+const MAX_SOCKETS = 200;
 
 interface Window {
   endsAtS: number;
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
   const startedAt = Date.now();
   const startRss = memoryMb(pids.gateway).rss;
   process.once('SIGINT', () => void stack.stop().then(() => process.exit(130)));
-  console.log(`soak: ${s.minutes} min at ${s.rate}/s (soak mix, ${CONNECTIONS} connections), ${WINDOW_S} s windows; load average ${loadavg()[0].toFixed(2)}`);
+  console.log(`soak: ${s.minutes} min at ${s.rate}/s (soak mix, paced, up to ${MAX_SOCKETS} sockets), ${WINDOW_S} s windows; load average ${loadavg()[0].toFixed(2)}`);
   console.log('| t (s) | achieved/s | p50 ms | p99 ms | p99.9 ms | max ms | failed | gateway RSS MB | simulators RSS MB |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   let cpuGateway = 0;
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
   try {
     const windowsWanted = Math.max(1, Math.round((s.minutes * 60) / WINDOW_S));
     for (let i = 0; i < windowsWanted; i++) {
-      const r = await runPhase({ url: stack.gatewayUrl, workload, connections: CONNECTIONS, durationS: WINDOW_S, rate: s.rate, pids });
+      const r = await runPaced({ url: stack.gatewayUrl, workload, maxSockets: MAX_SOCKETS, durationS: WINDOW_S, rate: s.rate, pids });
       cpuGateway += r.cpu.gateway;
       cpuSimulators += r.cpu.simulators;
       answered += r.ok;
