@@ -1,5 +1,5 @@
 /**
- * Wires a loaded config into a running gateway: pushkins, registry, memory, the express app,
+ * Wires a loaded config into a running gateway: pushkins, registry, memory, the request listener (notify fast path + express),
  * its listeners and the metrics listener. Owns reload (SIGHUP) and graceful shutdown.
  */
 import { createServer, type Server } from 'node:http';
