@@ -75,6 +75,8 @@ function createExpressApp(deps: AppDeps, admit: ReturnType<typeof createAdmissio
   app.all(NOTIFY_PATH, (_req, res) => sendError(res, new MatrixError('M_UNRECOGNIZED', 'use POST', 405), metrics));
   app.all('/health', (_req, res) => sendError(res, new MatrixError('M_UNRECOGNIZED', 'use GET', 405), metrics));
   app.use((_req, res) => sendError(res, new MatrixError('M_UNRECOGNIZED', 'unrecognized request', 404), metrics));
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => sendError(res, bodyError(err, log), metrics));
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) =>
+    sendError(res, bodyError(err, log.child({ request_id: String(res.locals.requestId) })), metrics),
+  );
   return app;
 }

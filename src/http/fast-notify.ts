@@ -20,7 +20,9 @@ export function isFastNotify(req: IncomingMessage): boolean {
 
 export function createFastNotify(deps: NotifyDeps, admit: ReturnType<typeof createAdmission>): FastPath {
   const { metrics, log } = deps;
-  const fail = (res: ServerResponse) => (err: unknown) => sendError(res, bodyError(err, log), metrics);
+  // A child logger only on the (rare) error path, so the line names its request.
+  const fail = (res: ServerResponse, requestId: string) => (err: unknown) =>
+    sendError(res, bodyError(err, log.child({ request_id: requestId })), metrics);
   return (req, res, requestId) => {
     if (!isFastNotify(req)) return false;
     const hold = admit(res);
@@ -30,9 +32,9 @@ export function createFastNotify(deps: NotifyDeps, admit: ReturnType<typeof crea
     }
     const work = readIdentityBody(req, deps.state().config.http.max_body_bytes).then((read) => {
       if ('body' in read) return handleNotify(read.body, requestId, res, deps);
-      sendError(res, bodyError(read, log), metrics);
+      sendError(res, bodyError(read, log.child({ request_id: requestId })), metrics);
     });
-    hold(work.catch(fail(res)));
+    hold(work.catch(fail(res, requestId)));
     return true;
   };
 }
