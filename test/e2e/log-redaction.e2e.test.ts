@@ -120,7 +120,10 @@ describe('log redaction and request ids', () => {
     const lines = e2e.logs.map((l) => JSON.parse(l) as Record<string, any>);
     const of = (id: string) => lines.filter((l) => l.request_id === id);
     const notDelivered = of('redact-1').filter((l) => l.message === 'push not delivered');
-    expect(notDelivered.map((l) => l.reason)).toEqual(expect.arrayContaining([
+    // A retried push's final reason is its last attempt's (on a busy machine a 429 retry can end
+    // in a connection error at the deadline), so look at every attempt's reason too.
+    const reasons = of('redact-1').filter((l) => typeof l.reason === 'string').map((l) => l.reason);
+    expect(reasons).toEqual(expect.arrayContaining([
       '410 Unregistered', '400 BadDeviceToken', '429 TooManyRequests',
       'fcm:messaging/registration-token-not-registered', 'fcm:messaging/invalid-argument:token', 'fcm:messaging/mismatched-credential',
     ]));
