@@ -2,32 +2,20 @@
  * Issue 2, end to end: Sygnal's APNs test-table shapes as the APNs simulator receives them
  * through node-apn (body bytes and headers), not as the builder returns them.
  */
+import { EVENT_ID, ROOM_ID, message } from '../payload/fixtures';
 import { IOS, TOPIC, apnsPushkey, defaultApps, startE2E, type E2E } from './harness';
 
 const NO_BADGE = 'org.herald.test.ios.nobadge';
-const ROOM_ID = '!slw48wfj34rtnrf:example.com';
-const EVENT_ID = '$qTOWWTEL48yPm3uT-gdNhFcoHxfKbZuqRVnnWWSkGBs';
 const SYGNAL_ALERT = {
   'loc-key': 'MSG_FROM_USER_IN_ROOM_WITH_CONTENT',
   'loc-args': ['Major Tom', 'Mission Control', "I'm floating in a most peculiar way."],
 };
 const DEVICE_DEFAULT_PAYLOAD = { aps: { 'mutable-content': 1, alert: { 'loc-key': 'SINGLE_UNREAD', 'loc-args': [] } } };
 
-/** Sygnal's test notification, each case's event id made unique so dedup keeps out of the way. */
+/** Sygnal's test notification (the payload tests' fixture), each case's event id made unique so dedup keeps out of the way. */
 function sygnalMessage(n: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    room_id: ROOM_ID,
-    event_id: `${EVENT_ID}-${n}`,
-    type: 'm.room.message',
-    sender: '@exampleuser:matrix.org',
-    sender_display_name: 'Major Tom',
-    room_name: 'Mission Control',
-    room_alias: '#exampleroom:matrix.org',
-    prio: 'high',
-    content: { msgtype: 'm.text', body: "I'm floating in a most peculiar way.", other: 1 },
-    counts: { unread: 2, missed_calls: 1 },
-    ...extra,
-  };
+  const { devices: _devices, ...fields } = message({ event_id: `${EVENT_ID}-${n}` });
+  return { ...fields, ...extra };
 }
 
 interface Case {
