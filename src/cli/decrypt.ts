@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { decrypt, EncryptedPayload } from '../msc3013';
-import { Command, CommandIo, readInput } from './command';
+import { Command, CommandIo, readJsonInput, reportProblem } from './command';
 
 const usage = `Usage: herald decrypt --private-key KEY [FILE|-]
 
@@ -29,21 +29,15 @@ export const decryptCommand: Command = {
   usage,
   async run(argv: string[], io: CommandIo): Promise<number> {
     const parsed = parseOptions(argv);
-    if (typeof parsed === 'string') {
-      io.stderr.write(`herald decrypt: ${parsed}\nTry 'herald decrypt --help'.\n`);
-      return 2;
-    }
+    if (typeof parsed === 'string') return reportProblem(io, 'decrypt', parsed, 'usage');
     if (parsed.help) {
       io.stdout.write(usage);
       return 0;
     }
 
-    let input: unknown;
-    try {
-      input = JSON.parse(await readInput(parsed.file, io));
-    } catch (error) {
-      return failure(io, `cannot read JSON input: ${(error as Error).message}`);
-    }
+    const read = await readJsonInput(parsed.file, io);
+    if ('problem' in read) return failure(io, read.problem);
+    const input: unknown = read.json;
     const envelope = findEnvelope(input);
     if (typeof envelope === 'string') return failure(io, envelope);
 
@@ -108,7 +102,4 @@ function parseOptions(argv: string[]): { help: boolean; privateKey: string; file
   return { help: false, privateKey: values['private-key'], file: positionals[0] };
 }
 
-function failure(io: CommandIo, problem: string): number {
-  io.stderr.write(`herald decrypt: ${problem}\n`);
-  return 1;
-}
+const failure = (io: CommandIo, problem: string): number => reportProblem(io, 'decrypt', problem);

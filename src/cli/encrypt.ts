@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CountsOnlyType, encryptNotifyBody, MacVariant } from '../msc3013';
-import { Command, CommandIo, readInput } from './command';
+import { Command, CommandIo, readJsonInput, reportProblem } from './command';
 
 const MAC_VARIANTS: readonly MacVariant[] = ['spec', 'libolm'];
 const COUNTS_ONLY_TYPES: readonly CountsOnlyType[] = ['none', 'boolean', 'full'];
@@ -40,12 +40,9 @@ export const encryptCommand: Command = {
       return 0;
     }
 
-    let body: unknown;
-    try {
-      body = JSON.parse(await readInput(parsed.file, io));
-    } catch (error) {
-      return failure(io, `cannot read JSON input: ${(error as Error).message}`);
-    }
+    const read = await readJsonInput(parsed.file, io);
+    if ('problem' in read) return failure(io, read.problem);
+    const body: unknown = read.json;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       return failure(io, 'input must be a JSON object (a notify body or a notification)');
     }
@@ -104,12 +101,6 @@ function parseOptions(argv: string[]): EncryptArgs | string {
   return { help: false, publicKey: values['public-key'], mac, countsOnly, file: positionals[0] };
 }
 
-function usageError(io: CommandIo, problem: string): number {
-  io.stderr.write(`herald encrypt: ${problem}\nTry 'herald encrypt --help'.\n`);
-  return 2;
-}
+const usageError = (io: CommandIo, problem: string): number => reportProblem(io, 'encrypt', problem, 'usage');
 
-function failure(io: CommandIo, problem: string): number {
-  io.stderr.write(`herald encrypt: ${problem}\n`);
-  return 1;
-}
+const failure = (io: CommandIo, problem: string): number => reportProblem(io, 'encrypt', problem);
